@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "BookBus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bookbus", targets: ["bookbus"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+    ],
+    targets: [
+        // Debian's libzmq (apt: libzmq3-dev, pkg-config: libzmq).
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // A thin, typed Swift wrapper over libzmq: context, sockets, options, multipart, poll.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Exact decimals and the price-level order book.
+        .target(name: "OrderBook"),
+        // Coinbase message parsing (Exchange and Advanced Trade), recordings, the WebSocket session.
+        .target(
+            name: "CoinbaseFeed",
+            dependencies: [
+                "OrderBook",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ]
+        ),
+        // The bus wire protocol: topics, frame header, event encoding.
+        .target(name: "BusProtocol", dependencies: ["OrderBook"]),
+        // The long-running roles: ingest, worker, sink, and the demo supervisor.
+        .target(
+            name: "BookBusDaemons",
+            dependencies: [
+                "ZeroMQ", "OrderBook", "CoinbaseFeed", "BusProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command-line front end.
+        .executableTarget(
+            name: "bookbus",
+            dependencies: [
+                "BookBusDaemons", "CoinbaseFeed", "BusProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "BookBusTests",
+            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons"],
+            path: "Tests/BookBusTests"
+        ),
+    ]
+)

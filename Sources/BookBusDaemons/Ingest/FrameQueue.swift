@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// A bounded hand-over of frames from async code (the WebSocket session) to the publishing thread.
+///
+/// When full, ``push(_:)`` suspends the producer (back-pressure onto the WebSocket read) until the
+/// consumer makes room: memory stays bounded and nothing is dropped here.
+final class FrameQueue: Sendable {
+    struct Frame: Sendable {
+        var bytes: [UInt8]
+        var receivedAtNanos: UInt64
+    }
+
+    private struct State {
+        var frames: [Frame] = []
+        var waitingProducers: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let available = DispatchSemaphore(value: 0)
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Appends a frame, waiting while the queue is full.
+    func push(_ frame: Frame) async {
+        while true {
+            let queued = state.withLock { state -> Bool in
+                guard state.frames.count < capacity else { return false }
+                state.frames.append(frame)
+                return true
+            }
+            if queued {
+                available.signal()
+                return
+            }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.frames.count < capacity { return true }
+                    state.waitingProducers.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Takes every queued frame, waiting up to `timeoutMilliseconds` for the first. Blocking: call it
+    /// only from a dedicated thread.
+    func takeAll(timeoutMilliseconds: Int) -> [Frame] {
+        _ = available.wait(timeout: .now() + .milliseconds(timeoutMilliseconds))
+        let (frames, producers) = state.withLock { state in
+            let taken = (state.frames, state.waitingProducers)
+            state.frames = []
+            state.waitingProducers = []
+            return taken
+        }
+        for producer in producers { producer.resume() }
+        return frames
+    }
+}

@@ -1,0 +1,42 @@
+public import BusProtocol
+public import OrderBook
+
+/// How the sink writes events.
+public enum SinkFormat: String, Sendable, CaseIterable {
+    /// One human-readable line per event.
+    case text
+    /// One JSON object per line: the event payload exactly as published.
+    case json
+}
+
+/// Everything the sink needs.
+public struct SinkConfiguration: Sendable {
+    /// Where the events are published (connects by default).
+    public var endpoints: [Endpoint]
+    /// Which event families to receive.
+    public var kinds: [BookEvent.Kind] = [.spread]
+    /// Only these products (`nil`: all).
+    public var products: [String]?
+    public var format: SinkFormat = .text
+    /// Append every line to this file as well.
+    public var logPath: String?
+    /// Do not print to standard output.
+    public var quiet = false
+    /// Keep only events whose spread is at least this many basis points of the mid.
+    public var minSpreadBasisPoints: ExactDecimal?
+    /// Stop after this many publishers announced their end of stream (0: run until stopped).
+    public var exitAfterEnds = 0
+    public var sockets = SocketSettings()
+
+    public init(endpoints: [Endpoint]) {
+        self.endpoints = endpoints
+    }
+
+    /// The topic prefixes to subscribe to.
+    var subscriptions: [String] {
+        kinds.flatMap { kind -> [String] in
+            guard let products else { return [kind == .spread ? Topic.spreadPrefix : Topic.topOfBookPrefix] }
+            return products.map { kind.topic(product: $0).description }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import BusProtocol
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import ZeroMQ
+
+/// The sink: subscribes to spread and/or top-of-book events on one or more endpoints and prints
+/// them, one line per event, to standard output and/or an append-only log file.
+public struct SinkService: Service {
+    public let configuration: SinkConfiguration
+    private let logger: Logger
+
+    public init(configuration: SinkConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await DedicatedThread.run(name: "sink") { [configuration, logger] stop in
+            try SinkLoop(configuration: configuration, logger: logger).run(stop: stop)
+        }
+    }
+}
+
+/// The sink's thread.
+struct SinkLoop {
+    let configuration: SinkConfiguration
+    let logger: Logger
+
+    func run(stop: StopFlag) throws {
+        let log = try configuration.logPath.map { path throws(SinkError) in try AppendOnlyLog(path: path) }
+        if let log, log.repairedBytes > 0 {
+            logger.warning("removed a partial last line left by an earlier crash", metadata: ["log": "\(log.path)", "bytes": "\(log.repairedBytes)"])
+        }
+        let filter = configuration.minSpreadBasisPoints.map(SpreadFilter.init)
+        let context = try ZMQContext()
+        let subscriber = try BusSubscriber(
+            context: context, endpoints: configuration.endpoints, settings: configuration.sockets, logger: logger)
+        defer { subscriber.close() }
+        for prefix in configuration.subscriptions { try subscriber.subscribe(prefix) }
+        try subscriber.subscribe(Topic.controlName)
+
+        var endedPublishers = Set<String>()
+        var received = 0
+        var written = 0
+        var rejected = 0
+        let standardOutput = FileHandle.standardOutput
+        while !stop.isRequested {
+            guard let message = try subscriber.receive(timeoutMilliseconds: 100) else { continue }
+            switch message.topic {
+            case .control:
+                guard case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload) else { continue }
+                endedPublishers.insert(publisher)
+                logger.info("end of stream", metadata: ["publisher": "\(publisher)", "ended": "\(endedPublishers.count)"])
+                if configuration.exitAfterEnds > 0 && endedPublishers.count >= configuration.exitAfterEnds {
+                    stop.request()
+                }
+            case .topOfBook, .spread:
+                received += 1
+                let event: BookEvent
+                do {
+                    event = try BookEvent(json: message.payload)
+                } catch {
+                    rejected += 1
+                    logger.warning("event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
+                    continue
+                }
+                if let filter, !filter.passes(event) { continue }
+                let line: [UInt8] =
+                    switch configuration.format {
+                    case .text: Array(EventLine.text(event).utf8)
+                    case .json: message.payload
+                    }
+                try log?.append(line)
+                if !configuration.quiet { standardOutput.write(Data(line + [UInt8(ascii: "\n")])) }
+                written += 1
+            case .raw, .rawUnrouted:
+                continue
+            }
+        }
+        logger.info(
+            "sink stopping",
+            metadata: [
+                "received": "\(received)", "written": "\(written)", "rejected": "\(rejected + subscriber.rejected)",
+                "missed_upstream": "\(subscriber.missed)",
+            ])
+    }
+}

@@ -1,0 +1,108 @@
+import BusProtocol
+import Logging
+import ZeroMQ
+
+/// The sending side of the bus: an XPUB socket that stamps every message with the frame header
+/// (epoch, per-topic sequence, ingest receive time) and watches who subscribes.
+///
+/// Lossless mode (`ZMQ_XPUB_NODROP`) waits for a slow subscriber instead of dropping; otherwise a
+/// subscriber whose queue is full misses messages, which it sees as a sequence gap.
+final class BusPublisher {
+    private let socket: ZMQSocket
+    private let lossless: Bool
+    private let logger: Logger
+    /// Random per start, so subscribers can tell a restarted publisher from a gap.
+    let epoch = UInt64.random(in: 1...UInt64.max)
+    private var sequences: [Topic: UInt64] = [:]
+    /// Live subscriptions to `bus/`: one per connected BookBus subscriber.
+    private(set) var controlSubscribers = 0
+    /// Messages not queued because a subscriber's queue was full (not in lossless mode).
+    private(set) var dropped = 0
+    private(set) var published = 0
+
+    init(context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, lossless: Bool, logger: Logger) throws {
+        socket = try context.socket(.xpub)
+        try socket.set(.sendHighWaterMark(settings.highWaterMark))
+        try socket.set(.lingerMilliseconds(settings.lingerMilliseconds))
+        try socket.set(.xpubVerbose(true))
+        try socket.set(.xpubNoDrop(lossless))
+        try socket.set(.heartbeatIntervalMilliseconds(settings.heartbeatIntervalMilliseconds))
+        try socket.set(.heartbeatTimeoutMilliseconds(settings.heartbeatTimeoutMilliseconds))
+        switch endpoint.mode {
+        case .bind: try socket.bind(endpoint.address)
+        case .connect:
+            try socket.set(.reconnectIntervalMilliseconds(settings.reconnectIntervalMilliseconds))
+            try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
+            try socket.connect(endpoint.address)
+        }
+        self.lossless = lossless
+        self.logger = logger
+        logger.info("publishing", metadata: ["endpoint": "\(endpoint)", "lossless": "\(lossless)", "epoch": "\(epoch)"])
+    }
+
+    /// Reads pending subscription notices without blocking.
+    func drainSubscriptions() throws {
+        while let frames = try socket.receive(wait: false) {
+            guard let notice = frames.first, let kind = notice.first else { continue }
+            let topic = notice.dropFirst()
+            guard topic.elementsEqual(Topic.control.bytes) else { continue }
+            controlSubscribers += kind == 1 ? 1 : -1
+        }
+    }
+
+    /// Blocks until `count` BookBus subscribers are subscribed (or stop is requested).
+    /// - Returns: `false` when stopped first.
+    func waitForSubscribers(_ count: Int, stop: StopFlag) throws -> Bool {
+        var poller = Poller()
+        poller.add(socket, .readable)
+        var lastReport = ContinuousClock.now
+        while controlSubscribers < count {
+            if stop.isRequested { return false }
+            try poller.poll(timeoutMilliseconds: 100)
+            try drainSubscriptions()
+            if ContinuousClock.now - lastReport > .seconds(5) {
+                logger.info("waiting for subscribers", metadata: ["have": "\(controlSubscribers)", "need": "\(count)"])
+                lastReport = ContinuousClock.now
+            }
+        }
+        logger.info("subscribers present", metadata: ["count": "\(controlSubscribers)"])
+        return true
+    }
+
+    /// Publishes one message on `topic`.
+    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
+    @discardableResult
+    func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
+        let sequence = (sequences[topic] ?? 0) + 1
+        sequences[topic] = sequence
+        let header = FrameHeader(epoch: epoch, sequence: sequence, receivedAtNanos: receivedAtNanos)
+        let frames = [topic.bytes, header.bytes, payload]
+        if try socket.send(frames, wait: false) {
+            published += 1
+            return true
+        }
+        if !lossless {
+            dropped += 1
+            if dropped == 1 || dropped % 10_000 == 0 {
+                logger.warning("subscriber queue full: message dropped", metadata: ["dropped_total": "\(dropped)", "topic": "\(topic)"])
+            }
+            return true
+        }
+        var poller = Poller()
+        poller.add(socket, [.writable, .readable])
+        while !stop.isRequested {
+            try poller.poll(timeoutMilliseconds: 100)
+            try drainSubscriptions()
+            if try socket.send(frames, wait: false) {
+                published += 1
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Closes the socket; queued messages get the configured linger to leave.
+    func close() {
+        socket.close()
+    }
+}

@@ -1,0 +1,17 @@
+/// The ZeroMQ settings every BookBus socket takes.
+public struct SocketSettings: Sendable, Equatable {
+    /// Messages queued per peer before a publisher drops (or, when lossless, waits).
+    public var highWaterMark: Int32 = 100_000
+    /// How long closing may spend delivering what is still queued.
+    public var lingerMilliseconds: Int32 = 2_000
+    /// Reconnect backoff for connecting sockets: first delay and cap.
+    public var reconnectIntervalMilliseconds: Int32 = 100
+    public var reconnectIntervalMaxMilliseconds: Int32 = 5_000
+    /// ZMTP heartbeats: a peer silent this long after a PING is dropped.
+    public var heartbeatIntervalMilliseconds: Int32 = 1_000
+    public var heartbeatTimeoutMilliseconds: Int32 = 5_000
+    /// Largest inbound message; a peer that sends more is disconnected.
+    public var maxMessageBytes: Int64 = 64 << 20
+
+    public init() {}
+}

@@ -1,0 +1,125 @@
+import Foundation
+public import OrderBook
+
+/// A top-of-book or spread event, as workers publish it on `tob/<PRODUCT>/` or `spread/<PRODUCT>/`.
+///
+/// The payload is one JSON object. Decimals are strings, exact as in the book; a side that is
+/// empty is `null`, and so are `spread`, `mid` and `spread_bps` then:
+///
+/// ```json
+/// {"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94",
+///  "ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,
+///  "exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":1657738732495040000}
+/// ```
+public struct BookEvent: Sendable, Equatable {
+    /// Which topic family the event belongs to.
+    public enum Kind: String, Sendable, CaseIterable {
+        case topOfBook = "tob"
+        case spread
+
+        /// The event's topic for `product`.
+        public func topic(product: String) -> Topic {
+            switch self {
+            case .topOfBook: .topOfBook(product: product)
+            case .spread: .spread(product: product)
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var product: String
+    public var top: TopOfBook
+    /// The exchange's timestamp of the message that produced the event, as sent.
+    public var exchangeTime: String?
+    /// When the ingest received that message (nanoseconds since the Unix epoch).
+    public var ingestTimeNanos: UInt64
+
+    public init(kind: Kind, product: String, top: TopOfBook, exchangeTime: String?, ingestTimeNanos: UInt64) {
+        self.kind = kind
+        self.product = product
+        self.top = top
+        self.exchangeTime = exchangeTime
+        self.ingestTimeNanos = ingestTimeNanos
+    }
+
+    /// The JSON payload.
+    public func encoded() -> [UInt8] {
+        var json = "{\"type\":\"\(kind.rawValue)\",\"product\":"
+        appendJSONString(product, to: &json)
+        appendField("bid", top.bid?.price, to: &json)
+        appendField("bid_size", top.bid?.size, to: &json)
+        appendField("ask", top.ask?.price, to: &json)
+        appendField("ask_size", top.ask?.size, to: &json)
+        appendField("spread", top.spread, to: &json)
+        appendField("mid", top.mid, to: &json)
+        appendField("spread_bps", top.spreadBasisPoints, to: &json)
+        json += ",\"crossed\":\(top.isCrossed),\"exchange_time\":"
+        if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json += "null" }
+        json += ",\"ingest_time_ns\":\(ingestTimeNanos)}"
+        return Array(json.utf8)
+    }
+
+    /// Decodes a payload produced by ``encoded()``.
+    public init(json: some Collection<UInt8>) throws(BusProtocolError) {
+        let wire: WireEvent
+        do {
+            wire = try JSONDecoder().decode(WireEvent.self, from: Data(json))
+        } catch {
+            throw .badEvent(String(describing: error))
+        }
+        guard let kind = Kind(rawValue: wire.type) else { throw .badEvent("type \"\(wire.type)\"") }
+        self.kind = kind
+        product = wire.product
+        top = TopOfBook(
+            bid: try Self.level(wire.bid, wire.bid_size, side: "bid"),
+            ask: try Self.level(wire.ask, wire.ask_size, side: "ask"))
+        exchangeTime = wire.exchange_time
+        ingestTimeNanos = wire.ingest_time_ns
+    }
+
+    private static func level(_ price: String?, _ size: String?, side: String) throws(BusProtocolError) -> PriceLevel? {
+        switch (price, size) {
+        case (nil, nil): return nil
+        case (let price?, let size?):
+            do {
+                return PriceLevel(price: try ExactDecimal(price), size: try ExactDecimal(size))
+            } catch {
+                throw .badEvent("\(side) \(price) × \(size): \(error)")
+            }
+        default: throw .badEvent("\(side) has a price without a size or a size without a price")
+        }
+    }
+
+    private struct WireEvent: Decodable {
+        var type: String
+        var product: String
+        var bid: String?
+        var bid_size: String?
+        var ask: String?
+        var ask_size: String?
+        var exchange_time: String?
+        var ingest_time_ns: UInt64
+    }
+}
+
+private func appendField(_ name: String, _ value: ExactDecimal?, to json: inout String) {
+    json += ",\"\(name)\":"
+    if let value { json += "\"\(value)\"" } else { json += "null" }
+}
+
+/// Appends `text` as a JSON string literal.
+func appendJSONString(_ text: String, to json: inout String) {
+    json += "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": json += "\\\""
+        case "\\": json += "\\\\"
+        case "\n": json += "\\n"
+        case "\r": json += "\\r"
+        case "\t": json += "\\t"
+        case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
+        default: json.unicodeScalars.append(scalar)
+        }
+    }
+    json += "\""
+}

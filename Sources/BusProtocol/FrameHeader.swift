@@ -1,0 +1,75 @@
+/// The second frame of every bus message: 32 bytes, big-endian.
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 1 | version, 1 |
+/// | 1 | 7 | reserved, zero |
+/// | 8 | 8 | epoch: random, new each time the publisher starts |
+/// | 16 | 8 | sequence: 1, 2, 3, … per topic within an epoch |
+/// | 24 | 8 | ingest receive time, nanoseconds since the Unix epoch |
+///
+/// A subscriber that sees a sequence number skip within one epoch has lost messages on that topic.
+public struct FrameHeader: Sendable, Equatable {
+    public static let version: UInt8 = 1
+    public static let byteCount = 32
+
+    public var epoch: UInt64
+    public var sequence: UInt64
+    /// When the ingest received the Coinbase message this message stems from.
+    public var receivedAtNanos: UInt64
+
+    public init(epoch: UInt64, sequence: UInt64, receivedAtNanos: UInt64) {
+        self.epoch = epoch
+        self.sequence = sequence
+        self.receivedAtNanos = receivedAtNanos
+    }
+
+    /// The 32 header bytes.
+    public var bytes: [UInt8] {
+        var result = [UInt8](repeating: 0, count: Self.byteCount)
+        result[0] = Self.version
+        Self.store(epoch, into: &result, at: 8)
+        Self.store(sequence, into: &result, at: 16)
+        Self.store(receivedAtNanos, into: &result, at: 24)
+        return result
+    }
+
+    /// Decodes a header frame.
+    public init(bytes: some Collection<UInt8>) throws(BusProtocolError) {
+        let bytes = Array(bytes)
+        guard bytes.count == Self.byteCount else { throw .badHeaderLength(bytes.count) }
+        guard bytes[0] == Self.version else { throw .unsupportedVersion(bytes[0]) }
+        epoch = Self.load(bytes, at: 8)
+        sequence = Self.load(bytes, at: 16)
+        receivedAtNanos = Self.load(bytes, at: 24)
+    }
+
+    private static func store(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
+        for index in 0..<8 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (56 - 8 * index)) }
+    }
+
+    private static func load(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        (0..<8).reduce(0) { value, index in value << 8 | UInt64(bytes[offset + index]) }
+    }
+}
+
+/// Why a bus message was rejected.
+public enum BusProtocolError: Error, Equatable, CustomStringConvertible {
+    case wrongFrameCount(Int)
+    case unknownTopic(String)
+    case badHeaderLength(Int)
+    case unsupportedVersion(UInt8)
+    case badEvent(String)
+    case badControl(String)
+
+    public var description: String {
+        switch self {
+        case .wrongFrameCount(let count): "bus message has \(count) frames; expected 3 (topic, header, payload)"
+        case .unknownTopic(let topic): "unknown topic \"\(topic.prefix(80))\""
+        case .badHeaderLength(let count): "header frame of \(count) bytes; expected \(FrameHeader.byteCount)"
+        case .unsupportedVersion(let version): "header version \(version) unsupported; this build speaks version \(FrameHeader.version)"
+        case .badEvent(let detail): "undecodable event: \(detail)"
+        case .badControl(let detail): "undecodable control message: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+public import OrderBook
+
+/// Why a Coinbase message was rejected. Each case says what was wrong and where.
+public enum FeedParseError: Error, Equatable, CustomStringConvertible {
+    /// Not JSON, or JSON of the wrong shape (a field of the wrong type).
+    case malformed(String)
+    /// Neither an Exchange `type` nor an Advanced Trade `channel`.
+    case unclassifiable
+    /// A field that this kind of message needs is absent.
+    case missingField(field: String, messageKind: String)
+    /// A price or size that is not a plain non-negative decimal.
+    case badNumber(field: String, text: String, reason: DecimalError)
+    /// A price or size below zero.
+    case negativeNumber(field: String, text: String)
+    /// An Advanced Trade `l2_data` event that is neither `snapshot` nor `update`.
+    case unknownEventType(String)
+    /// A side other than `buy`/`sell`/`bid`/`ask`/`offer`.
+    case unknownSide(String)
+    /// A product id outside `[A-Za-z0-9._-]{1,64}`.
+    case invalidProduct(String)
+    /// A price level that is not a pair of strings.
+    case badLevel(field: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let detail): "malformed JSON message: \(detail)"
+        case .unclassifiable: "message has neither \"type\" nor \"channel\""
+        case .missingField(let field, let kind): "\(kind) message lacks \"\(field)\""
+        case .badNumber(let field, let text, let reason): "\(field) \"\(text.prefix(40))\" rejected: \(reason)"
+        case .negativeNumber(let field, let text): "\(field) \"\(text.prefix(40))\" is negative"
+        case .unknownEventType(let type): "l2_data event type \"\(type.prefix(40))\" is neither snapshot nor update"
+        case .unknownSide(let side): "unknown side \"\(side.prefix(40))\" (expected buy/sell or bid/offer)"
+        case .invalidProduct(let product):
+            "product id \"\(product.prefix(80))\" is not 1-64 characters of [A-Za-z0-9._-]"
+        case .badLevel(let field): "\(field) entry is not a [price, size] pair"
+        }
+    }
+}

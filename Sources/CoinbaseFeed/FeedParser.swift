@@ -1,0 +1,148 @@
+import Foundation
+public import OrderBook
+
+/// Turns raw Coinbase WebSocket messages (Exchange or Advanced Trade) into ``FeedMessage``s.
+///
+/// Prices and sizes are parsed from their strings into ``ExactDecimal`` without loss. A message is
+/// either accepted whole or rejected with a ``FeedParseError``; nothing is half-parsed.
+public struct FeedParser: Sendable {
+    public init() {}
+
+    /// Parses one WebSocket text frame.
+    public func parse(_ frame: some Collection<UInt8>) throws(FeedParseError) -> FeedMessage {
+        let wire: WireMessage
+        do {
+            wire = try JSONDecoder().decode(WireMessage.self, from: Data(frame))
+        } catch {
+            throw .malformed(Self.describe(error))
+        }
+        if let channel = wire.channel {
+            return try parseAdvancedTrade(wire, channel: channel)
+        }
+        guard let type = wire.type else { throw .unclassifiable }
+        return try parseExchange(wire, type: type)
+    }
+
+    private func parseExchange(_ wire: WireMessage, type: String) throws(FeedParseError) -> FeedMessage {
+        switch type {
+        case "snapshot":
+            let product = try requireProduct(wire.product_id, kind: type)
+            guard let bids = wire.bids else { throw .missingField(field: "bids", messageKind: type) }
+            guard let asks = wire.asks else { throw .missingField(field: "asks", messageKind: type) }
+            let content = BookMessage.Content.snapshot(
+                bids: try levels(bids, field: "bids"), asks: try levels(asks, field: "asks"))
+            return FeedMessage(kind: .book([BookMessage(product: product, content: content, exchangeTime: wire.time)]))
+        case "l2update":
+            let product = try requireProduct(wire.product_id, kind: type)
+            guard let changes = wire.changes else { throw .missingField(field: "changes", messageKind: type) }
+            var parsed: [LevelChange] = []
+            parsed.reserveCapacity(changes.count)
+            for change in changes {
+                guard change.count >= 3 else { throw .badLevel(field: "changes") }
+                parsed.append(
+                    LevelChange(
+                        side: try side(change[0]),
+                        price: try number(change[1], field: "price"),
+                        size: try number(change[2], field: "size")))
+            }
+            let message = BookMessage(product: product, content: .update(parsed), exchangeTime: wire.time)
+            return FeedMessage(kind: .book([message]))
+        case "error":
+            return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
+        default:
+            return FeedMessage(kind: .other(type))
+        }
+    }
+
+    private func parseAdvancedTrade(_ wire: WireMessage, channel: String) throws(FeedParseError) -> FeedMessage {
+        guard channel == "l2_data" else {
+            if wire.type == "error" || channel == "error" {
+                return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
+            }
+            return FeedMessage(kind: .other(channel), connectionSequence: wire.sequence_num)
+        }
+        guard let events = wire.events else { throw .missingField(field: "events", messageKind: channel) }
+        var messages: [BookMessage] = []
+        messages.reserveCapacity(events.count)
+        for event in events {
+            let product = try requireProduct(event.product_id, kind: "l2_data event")
+            guard let kind = event.type else { throw .missingField(field: "type", messageKind: "l2_data event") }
+            guard let updates = event.updates else { throw .missingField(field: "updates", messageKind: "l2_data event") }
+            switch kind {
+            case "snapshot":
+                var bids: [PriceLevel] = []
+                var asks: [PriceLevel] = []
+                for update in updates {
+                    let (side, level) = try advancedTradeLevel(update)
+                    if side == .bid { bids.append(level) } else { asks.append(level) }
+                }
+                messages.append(BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: wire.timestamp))
+            case "update":
+                var changes: [LevelChange] = []
+                changes.reserveCapacity(updates.count)
+                for update in updates {
+                    let (side, level) = try advancedTradeLevel(update)
+                    changes.append(LevelChange(side: side, price: level.price, size: level.size))
+                }
+                messages.append(BookMessage(product: product, content: .update(changes), exchangeTime: wire.timestamp))
+            default:
+                throw .unknownEventType(kind)
+            }
+        }
+        return FeedMessage(kind: .book(messages), connectionSequence: wire.sequence_num)
+    }
+
+    private func advancedTradeLevel(_ update: WireUpdate) throws(FeedParseError) -> (Side, PriceLevel) {
+        guard let sideText = update.side else { throw .missingField(field: "side", messageKind: "l2_data update") }
+        guard let price = update.price_level else { throw .missingField(field: "price_level", messageKind: "l2_data update") }
+        guard let size = update.new_quantity else { throw .missingField(field: "new_quantity", messageKind: "l2_data update") }
+        return (try side(sideText), PriceLevel(price: try number(price, field: "price_level"), size: try number(size, field: "new_quantity")))
+    }
+
+    private func levels(_ raw: [[String]], field: String) throws(FeedParseError) -> [PriceLevel] {
+        var result: [PriceLevel] = []
+        result.reserveCapacity(raw.count)
+        for entry in raw {
+            guard entry.count >= 2 else { throw .badLevel(field: field) }
+            result.append(PriceLevel(price: try number(entry[0], field: "price"), size: try number(entry[1], field: "size")))
+        }
+        return result
+    }
+
+    private func side(_ text: String) throws(FeedParseError) -> Side {
+        switch text {
+        case "buy", "bid": .bid
+        case "sell", "offer", "ask": .ask
+        default: throw .unknownSide(text)
+        }
+    }
+
+    private func number(_ text: String, field: String) throws(FeedParseError) -> ExactDecimal {
+        let value: ExactDecimal
+        do {
+            value = try ExactDecimal(text)
+        } catch {
+            throw .badNumber(field: field, text: text, reason: error)
+        }
+        guard !value.isNegative else { throw .negativeNumber(field: field, text: text) }
+        return value
+    }
+
+    private func requireProduct(_ product: String?, kind: String) throws(FeedParseError) -> String {
+        guard let product else { throw .missingField(field: "product_id", messageKind: kind) }
+        guard ProductID.isValid(product) else { throw .invalidProduct(product) }
+        return product
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.debugDescription
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return "\(path): \(context.debugDescription)"
+        default:
+            return String(describing: error)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+/// An exact decimal number, `mantissa × 10^-scale`, as Coinbase spells prices and sizes.
+///
+/// The value keeps the number of fractional digits it was written with, so `"0.50382230"` prints
+/// back as `"0.50382230"` and `"2.70"` as `"2.70"`. Equality, hashing and ordering are numeric:
+/// `"0.0" == "0.00000000"`. Arithmetic is exact or reports overflow; nothing goes through `Double`.
+public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The digits of the number without its decimal point.
+    public let mantissa: Int64
+    /// How many of those digits stand after the decimal point (0 ... ``maxScale``).
+    public let scale: UInt8
+
+    /// The most fractional digits a value may have; more is rejected as absurd precision.
+    public static let maxScale: UInt8 = 18
+
+    /// Zero with no fractional digits.
+    public static let zero = ExactDecimal(uncheckedMantissa: 0, scale: 0)
+
+    /// Creates `mantissa × 10^-scale`; `scale` must not exceed ``maxScale``.
+    public init(mantissa: Int64, scale: UInt8) throws(DecimalError) {
+        guard scale <= Self.maxScale else { throw .tooManyFractionDigits(Int(scale)) }
+        self.mantissa = mantissa
+        self.scale = scale
+    }
+
+    /// An integer with no fractional digits.
+    public init(integer: Int64) {
+        self.init(uncheckedMantissa: integer, scale: 0)
+    }
+
+    init(uncheckedMantissa mantissa: Int64, scale: UInt8) {
+        self.mantissa = mantissa
+        self.scale = scale
+    }
+
+    /// Parses a plain decimal string such as `"65062.5"`, `"0.00000000"` or `"-3"`.
+    public init(_ text: String) throws(DecimalError) {
+        var text = text
+        let parsed = text.withUTF8 { bytes in Result { () throws(DecimalError) in try ExactDecimal(utf8: bytes) } }
+        self = try parsed.get()
+    }
+
+    /// Parses plain decimal ASCII: an optional `-`, digits, and an optional `.` followed by digits.
+    /// No exponent, no `+`, no spaces. At most ``maxScale`` fractional digits, and the digits must fit
+    /// in 63 bits.
+    public init(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(DecimalError) {
+        var index = 0
+        let count = bytes.count
+        guard count > 0 else { throw .empty }
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") {
+            negative = true
+            index = 1
+        }
+        var mantissa: Int64 = 0
+        var scale = 0
+        var digits = 0
+        var seenPoint = false
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { throw .invalidCharacter(position: index) }
+                seenPoint = true
+            } else if byte &- UInt8(ascii: "0") < 10 {
+                let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+                guard !overflow1, !overflow2 else { throw .outOfRange }
+                mantissa = sum
+                digits += 1
+                if seenPoint { scale += 1 }
+            } else {
+                throw .invalidCharacter(position: index)
+            }
+            index += 1
+        }
+        guard digits > 0 else { throw .noDigits }
+        if seenPoint && scale == 0 { throw .noDigits }
+        guard scale <= Int(Self.maxScale) else { throw .tooManyFractionDigits(scale) }
+        self.mantissa = negative ? -mantissa : mantissa
+        self.scale = UInt8(scale)
+    }
+
+    /// True when the value is zero, in any spelling.
+    public var isZero: Bool { mantissa == 0 }
+
+    /// True when the value is below zero.
+    public var isNegative: Bool { mantissa < 0 }
+
+    /// The number written with exactly ``scale`` fractional digits.
+    public var description: String {
+        let magnitude = String(mantissa.magnitude)
+        let sign = mantissa < 0 ? "-" : ""
+        guard scale > 0 else { return sign + magnitude }
+        let width = Int(scale)
+        let padded = magnitude.count <= width
+            ? String(repeating: "0", count: width - magnitude.count + 1) + magnitude
+            : magnitude
+        let split = padded.index(padded.endIndex, offsetBy: -width)
+        return sign + padded[..<split] + "." + padded[split...]
+    }
+
+    /// The mantissa scaled up to `scale` digits, if it fits in 64 bits.
+    public func mantissa(atScale target: UInt8) -> Int64? {
+        guard target >= scale else { return nil }
+        let (value, overflow) = mantissa.multipliedReportingOverflow(by: powerOfTen(target - scale))
+        return overflow ? nil : value
+    }
+
+    /// The same value with `target` fractional digits, when no digit is lost and it fits.
+    public func rescaled(to target: UInt8) -> ExactDecimal? {
+        guard target <= Self.maxScale, let value = mantissa(atScale: target) else { return nil }
+        return ExactDecimal(uncheckedMantissa: value, scale: target)
+    }
+
+    /// `self + other`, exact, with the larger of the two scales; `nil` on overflow.
+    public func adding(_ other: ExactDecimal) -> ExactDecimal? {
+        let target = max(scale, other.scale)
+        guard let left = mantissa(atScale: target), let right = other.mantissa(atScale: target) else { return nil }
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        return overflow ? nil : ExactDecimal(uncheckedMantissa: sum, scale: target)
+    }
+
+    /// `self - other`, exact, with the larger of the two scales; `nil` on overflow.
+    public func subtracting(_ other: ExactDecimal) -> ExactDecimal? {
+        let target = max(scale, other.scale)
+        guard let left = mantissa(atScale: target), let right = other.mantissa(atScale: target) else { return nil }
+        let (difference, overflow) = left.subtractingReportingOverflow(right)
+        return overflow ? nil : ExactDecimal(uncheckedMantissa: difference, scale: target)
+    }
+
+    /// `self / 2`, exact: one more fractional digit when the mantissa is odd; `nil` past ``maxScale``.
+    public func halved() -> ExactDecimal? {
+        if mantissa % 2 == 0 { return ExactDecimal(uncheckedMantissa: mantissa / 2, scale: scale) }
+        guard scale < Self.maxScale else { return nil }
+        let (times5, overflow) = mantissa.multipliedReportingOverflow(by: 5)
+        return overflow ? nil : ExactDecimal(uncheckedMantissa: times5, scale: scale + 1)
+    }
+
+    /// `self / divisor` rounded half away from zero to `fractionDigits` digits; `nil` when the
+    /// divisor is zero or the result does not fit.
+    public func divided(by divisor: ExactDecimal, fractionDigits: UInt8) -> ExactDecimal? {
+        guard divisor.mantissa != 0, fractionDigits <= Self.maxScale else { return nil }
+        // self/divisor × 10^f = m1 × 10^(f + s2 - s1) / m2
+        let exponent = Int(fractionDigits) + Int(divisor.scale) - Int(scale)
+        var numerator = Int128(mantissa)
+        var denominator = Int128(divisor.mantissa)
+        if exponent >= 0 {
+            for _ in 0..<exponent {
+                let (next, overflow) = numerator.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                numerator = next
+            }
+        } else {
+            for _ in 0..<(-exponent) {
+                let (next, overflow) = denominator.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                denominator = next
+            }
+        }
+        let negative = (numerator < 0) != (denominator < 0)
+        let a = numerator.magnitude
+        let b = denominator.magnitude
+        var quotient = a / b
+        if (a % b) * 2 >= b { quotient += 1 }
+        guard quotient <= UInt128(Int64.max) else { return nil }
+        let value = Int64(quotient)
+        return ExactDecimal(uncheckedMantissa: negative ? -value : value, scale: fractionDigits)
+    }
+
+    /// `self × other`, exact; `nil` on overflow or past ``maxScale``.
+    public func multiplied(by other: ExactDecimal) -> ExactDecimal? {
+        let scale = Int(scale) + Int(other.scale)
+        guard scale <= Int(Self.maxScale) else { return nil }
+        let (product, overflow) = mantissa.multipliedReportingOverflow(by: other.mantissa)
+        return overflow ? nil : ExactDecimal(uncheckedMantissa: product, scale: UInt8(scale))
+    }
+
+    /// The mantissa at scale ``maxScale`` in 128 bits: a common ground for exact comparison.
+    private var wideMantissa: Int128 {
+        Int128(mantissa) * Int128(powerOfTen(Self.maxScale - scale))
+    }
+
+    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        if lhs.scale == rhs.scale { return lhs.mantissa < rhs.mantissa }
+        return lhs.wideMantissa < rhs.wideMantissa
+    }
+
+    public static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        if lhs.scale == rhs.scale { return lhs.mantissa == rhs.mantissa }
+        return lhs.wideMantissa == rhs.wideMantissa
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(wideMantissa)
+    }
+}
+
+/// Why a decimal string was rejected.
+public enum DecimalError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case noDigits
+    case invalidCharacter(position: Int)
+    case tooManyFractionDigits(Int)
+    case outOfRange
+
+    public var description: String {
+        switch self {
+        case .empty: "empty number"
+        case .noDigits: "number has no digits"
+        case .invalidCharacter(let position): "invalid character at position \(position) (plain decimal digits expected)"
+        case .tooManyFractionDigits(let digits):
+            "\(digits) fractional digits exceed the maximum of \(ExactDecimal.maxScale)"
+        case .outOfRange: "number does not fit in 63 bits of digits"
+        }
+    }
+}
+
+/// 10^exponent for 0 ... 18.
+@inline(__always)
+func powerOfTen(_ exponent: UInt8) -> Int64 {
+    precondition(exponent <= 18, "10^\(exponent) does not fit in Int64")
+    return powersOfTen[Int(exponent)]
+}
+
+private let powersOfTen: [Int64] = (0...18).map { exponent in
+    (0..<exponent).reduce(Int64(1)) { value, _ in value * 10 }
+}

@@ -1,0 +1,177 @@
+/// A price level as it appears in a message or in the book: price and absolute size.
+public struct PriceLevel: Sendable, Hashable, CustomStringConvertible {
+    public var price: ExactDecimal
+    public var size: ExactDecimal
+
+    public init(price: ExactDecimal, size: ExactDecimal) {
+        self.price = price
+        self.size = size
+    }
+
+    public var description: String { "\(price) × \(size)" }
+}
+
+/// One change of an update: the new absolute size of a level (zero removes it).
+public struct LevelChange: Sendable, Hashable {
+    public var side: Side
+    public var price: ExactDecimal
+    public var size: ExactDecimal
+
+    public init(side: Side, price: ExactDecimal, size: ExactDecimal) {
+        self.side = side
+        self.price = price
+        self.size = size
+    }
+}
+
+/// Why a snapshot or an update was refused. A refused message leaves the book exactly as it was.
+public enum BookError: Error, Equatable, CustomStringConvertible {
+    /// A price or size below zero.
+    case negative(ExactDecimal)
+    /// A price of zero.
+    case zeroPrice
+    /// A price that cannot share the book's integer price scale without overflowing.
+    case priceOutOfRange(ExactDecimal)
+
+    public var description: String {
+        switch self {
+        case .negative(let value): "negative price or size \(value)"
+        case .zeroPrice: "price of zero"
+        case .priceOutOfRange(let price):
+            "price \(price) does not fit the book's 64-bit price scale together with its other levels"
+        }
+    }
+}
+
+/// What applying an update did besides changing levels.
+public struct UpdateOutcome: Sendable, Equatable {
+    /// Deletes (size zero) of levels that were not in the book; ignored.
+    public var absentDeletes = 0
+
+    public init(absentDeletes: Int = 0) {
+        self.absentDeletes = absentDeletes
+    }
+}
+
+/// A level-2 order book for one product.
+///
+/// A snapshot replaces the whole book; an update applies every change it carries. Prices are held as
+/// integers at one scale per book (the most fractional digits seen), sizes exactly as sent.
+/// Best bid and best ask are O(1); a change near the touch moves only a few array elements.
+public struct OrderBook: Sendable {
+    /// The product this book belongs to, e.g. `BTC-USD`.
+    public let product: String
+    private var bids = BookSide(side: .bid)
+    private var asks = BookSide(side: .ask)
+    /// Fractional digits of the stored price mantissas.
+    public private(set) var priceScale: UInt8 = 0
+
+    public init(product: String) {
+        self.product = product
+    }
+
+    /// Number of levels on each side.
+    public var depth: (bids: Int, asks: Int) { (bids.count, asks.count) }
+
+    /// The best bid, or `nil` when there are no bids.
+    public var bestBid: PriceLevel? { bids.best.map { level(price: $0.price, size: $0.size) } }
+
+    /// The best ask, or `nil` when there are no asks.
+    public var bestAsk: PriceLevel? { asks.best.map { level(price: $0.price, size: $0.size) } }
+
+    /// Best bid and ask together.
+    public var topOfBook: TopOfBook { TopOfBook(bid: bestBid, ask: bestAsk) }
+
+    /// True when both sides exist and the best bid is at or above the best ask.
+    public var isCrossed: Bool {
+        guard let bid = bids.best, let ask = asks.best else { return false }
+        return bid.price >= ask.price
+    }
+
+    /// The levels of one side, best first, up to `limit`.
+    public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
+        let book = side == .bid ? bids : asks
+        return (0..<min(limit, book.count)).map { rank in
+            let entry = book.level(atRank: rank)
+            return level(price: entry.price, size: entry.size)
+        }
+    }
+
+    /// Replaces the whole book: no level from before survives.
+    /// Levels with size zero are skipped; a price listed twice keeps its last size.
+    public mutating func replace(bids newBids: [PriceLevel], asks newAsks: [PriceLevel]) throws(BookError) {
+        var scale: UInt8 = 0
+        for level in newBids { try Self.validate(level.price, level.size); scale = max(scale, level.price.scale) }
+        for level in newAsks { try Self.validate(level.price, level.size); scale = max(scale, level.price.scale) }
+        let bidMantissas = try Self.mantissas(of: newBids, atScale: scale)
+        let askMantissas = try Self.mantissas(of: newAsks, atScale: scale)
+        priceScale = scale
+        _ = bids.replaceAll(with: bidMantissas)
+        _ = asks.replaceAll(with: askMantissas)
+    }
+
+    /// Applies every change of one update, in order. Either all changes apply or, when one is
+    /// invalid, none does.
+    public mutating func apply(_ changes: [LevelChange]) throws(BookError) -> UpdateOutcome {
+        var neededScale = priceScale
+        for change in changes {
+            try Self.validate(change.price, change.size)
+            neededScale = max(neededScale, change.price.scale)
+        }
+        if neededScale > priceScale {
+            let factor = powerOfTen(neededScale - priceScale)
+            guard bids.canRescalePrices(by: factor), asks.canRescalePrices(by: factor) else {
+                throw .priceOutOfRange(changes.first { $0.price.scale == neededScale }!.price)
+            }
+            for change in changes where change.price.mantissa(atScale: neededScale) == nil {
+                throw .priceOutOfRange(change.price)
+            }
+            bids.rescalePrices(by: factor)
+            asks.rescalePrices(by: factor)
+            priceScale = neededScale
+        } else {
+            for change in changes where change.price.mantissa(atScale: priceScale) == nil {
+                throw .priceOutOfRange(change.price)
+            }
+        }
+        var outcome = UpdateOutcome()
+        for change in changes {
+            let mantissa = change.price.mantissa(atScale: priceScale)!
+            let applied: Bool
+            switch change.side {
+            case .bid: applied = bids.set(priceMantissa: mantissa, size: change.size)
+            case .ask: applied = asks.set(priceMantissa: mantissa, size: change.size)
+            }
+            if !applied { outcome.absentDeletes += 1 }
+        }
+        return outcome
+    }
+
+    /// Removes every level (the book becomes empty, e.g. before a resubscription).
+    public mutating func clear() {
+        bids.removeAll()
+        asks.removeAll()
+    }
+
+    private func level(price: Int64, size: ExactDecimal) -> PriceLevel {
+        PriceLevel(price: ExactDecimal(uncheckedMantissa: price, scale: priceScale), size: size)
+    }
+
+    private static func validate(_ price: ExactDecimal, _ size: ExactDecimal) throws(BookError) {
+        if price.isNegative { throw .negative(price) }
+        if size.isNegative { throw .negative(size) }
+        if price.isZero { throw .zeroPrice }
+    }
+
+    private static func mantissas(of levels: [PriceLevel], atScale scale: UInt8) throws(BookError)
+        -> [(price: Int64, size: ExactDecimal)]
+    {
+        var result: [(price: Int64, size: ExactDecimal)] = []
+        result.reserveCapacity(levels.count)
+        for level in levels {
+            guard let mantissa = level.price.mantissa(atScale: scale) else { throw .priceOutOfRange(level.price) }
+            result.append((mantissa, level.size))
+        }
+        return result
+    }
+}

@@ -1,0 +1,102 @@
+import CZeroMQ
+
+/// A libzmq socket. Not thread-safe: use it only on the thread that created it.
+///
+/// Messages are multipart: a list of frames, each a byte array.
+public final class ZMQSocket {
+    let handle: UnsafeMutableRawPointer
+    public let type: SocketType
+    /// Kept so the context is terminated only after its last socket is closed.
+    private let context: ZMQContext
+    private var closed = false
+
+    init(handle: UnsafeMutableRawPointer, type: SocketType, context: ZMQContext) {
+        self.handle = handle
+        self.type = type
+        self.context = context
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Sets an option; see ``SocketOption``.
+    public func set(_ option: SocketOption) throws(ZeroMQError) {
+        let result = option.withValue { pointer, length in zmq_setsockopt(handle, option.code, pointer, length) }
+        guard result == 0 else { throw ZeroMQError(operation: "zmq_setsockopt", subject: option.description) }
+    }
+
+    /// Binds to a local endpoint such as `tcp://*:5555` or `tcp://127.0.0.1:0`.
+    public func bind(_ endpoint: String) throws(ZeroMQError) {
+        guard zmq_bind(handle, endpoint) == 0 else { throw ZeroMQError(operation: "zmq_bind", subject: endpoint) }
+    }
+
+    /// Connects to a remote endpoint; libzmq keeps reconnecting in the background.
+    public func connect(_ endpoint: String) throws(ZeroMQError) {
+        guard zmq_connect(handle, endpoint) == 0 else { throw ZeroMQError(operation: "zmq_connect", subject: endpoint) }
+    }
+
+    /// The endpoint of the last bind, with the real port when bound to port 0.
+    public func lastEndpoint() throws(ZeroMQError) -> String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var length = buffer.count
+        guard zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &length) == 0 else {
+            throw ZeroMQError(operation: "zmq_getsockopt", subject: "ZMQ_LAST_ENDPOINT")
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Sends one multipart message.
+    /// - Parameter wait: `false` returns immediately when the message cannot be queued.
+    /// - Returns: `false` when `wait` is `false` and the socket would block (EAGAIN).
+    @discardableResult
+    public func send(_ frames: [[UInt8]], wait: Bool = true) throws(ZeroMQError) -> Bool {
+        precondition(!frames.isEmpty, "a message has at least one frame")
+        for (index, frame) in frames.enumerated() {
+            var flags: Int32 = wait ? 0 : ZMQ_DONTWAIT
+            if index < frames.count - 1 { flags |= ZMQ_SNDMORE }
+            while true {
+                let result = frame.withUnsafeBytes { buffer in zmq_send(handle, buffer.baseAddress, buffer.count, flags) }
+                if result >= 0 { break }
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                // Only the first frame can meet EAGAIN: the rest are queued with it atomically.
+                if code == EAGAIN && index == 0 { return false }
+                throw ZeroMQError(operation: "zmq_send", code: code)
+            }
+        }
+        return true
+    }
+
+    /// Receives one multipart message.
+    /// - Parameter wait: `false` returns `nil` at once when nothing is queued.
+    public func receive(wait: Bool = true) throws(ZeroMQError) -> [[UInt8]]? {
+        var frames: [[UInt8]] = []
+        var message = zmq_msg_t()
+        zmq_msg_init(&message)
+        defer { zmq_msg_close(&message) }
+        while true {
+            let flags: Int32 = (wait || !frames.isEmpty) ? 0 : ZMQ_DONTWAIT
+            if zmq_msg_recv(&message, handle, flags) < 0 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw ZeroMQError(operation: "zmq_msg_recv", code: code)
+            }
+            let size = zmq_msg_size(&message)
+            if let data = zmq_msg_data(&message), size > 0 {
+                frames.append([UInt8](UnsafeRawBufferPointer(start: data, count: size)))
+            } else {
+                frames.append([])
+            }
+            if zmq_msg_more(&message) == 0 { return frames }
+        }
+    }
+
+    /// Closes the socket; queued outbound messages are kept for the linger period.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        zmq_close(handle)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `bookbus`: the one executable of every BookBus role.
+@main
+struct BookBusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bookbus",
+        abstract: "Live Coinbase order books, top of book and spreads over ZeroMQ.",
+        subcommands: [IngestCommand.self, WorkerCommand.self, SinkCommand.self, DemoCommand.self]
+    )
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import BookBusDaemons
+import Foundation
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole topology on this machine: ingest replay → 2 workers → sink, as processes over TCP loopback.")
+
+    @Option(help: "The recording to replay.")
+    var recording: String = "data/exchange-level2-2021-10products.timed.jsonl"
+
+    @Option(help: "Replay speed: 0 as fast as possible, otherwise the recorded pace × this.")
+    var speed: Double = 10
+
+    @Option(help: "Number of book workers (each gets --shard i/n).")
+    var workers: Int = 2
+
+    @Option(help: "First TCP port on 127.0.0.1: the ingest's; the workers take the next ones.")
+    var basePort: Int = 5555
+
+    @Option(help: "Passed to the workers: change or every-message.")
+    var emit: String = "change"
+
+    @Option(help: "Passed to the sink: event families (spread, tob).")
+    var events: String = "spread"
+
+    @Option(help: "Passed to the sink: keep only spreads at least this wide, in basis points.")
+    var minSpreadBps: String?
+
+    @Option(help: "Passed to the sink: output format, text or json.")
+    var format: String = "text"
+
+    @Option(help: "Log level of every process.")
+    var logLevel: String = "warning"
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (1024...(65535 - workers)).contains(basePort) else { throw ValidationError("--base-port must leave room for \(workers + 1) ports below 65536") }
+    }
+
+    func run() async throws {
+        let logger = try CommonOptions.parse(["--log-level", logLevel]).makeLogger(role: "demo")
+        var sinkArguments = ["--events", events, "--format", format]
+        if let minSpreadBps { sinkArguments += ["--min-spread-bps", minSpreadBps] }
+        let configuration = DemoConfiguration(
+            executable: Bundle.main.executablePath ?? CommandLine.arguments[0], recording: recording, speed: speed,
+            workers: workers, basePort: basePort, workerArguments: ["--emit", emit], sinkArguments: sinkArguments,
+            logLevel: logLevel)
+        try await runUntilSignalled(DemoService(configuration: configuration, logger: logger), logger: logger)
+    }
+}
