@@ -83,33 +83,22 @@ struct BookSide {
 
     /// Replaces every level with `levels` (price mantissa, size), which need no particular order.
     /// Zero sizes are skipped; a price given twice keeps its last size.
-    /// - Returns: how many zero-size levels were skipped.
-    mutating func replaceAll(with levels: [(price: Int64, size: ExactDecimal)]) -> Int {
+    mutating func replaceAll(with levels: [(price: Int64, size: ExactDecimal)]) {
         var pairs: [(key: Int64, size: ExactDecimal)] = []
         pairs.reserveCapacity(levels.count)
-        var skipped = 0
-        for level in levels {
-            if level.size.isZero {
-                skipped += 1
-            } else {
-                pairs.append((key(forPrice: level.price), level.size))
-            }
+        for level in levels where !level.size.isZero {
+            pairs.append((key(forPrice: level.price), level.size))
         }
-        // Coinbase sends best first: that is exactly our order reversed.
-        if !isStrictlyAscending(pairs.reversed()) {
+        if isStrictlyAscending(pairs.reversed()) {
+            // Coinbase sends best first: exactly our order reversed.
             pairs.reverse()
-            if !isStrictlyAscending(pairs) {
-                // Stable sort keeps the later duplicate after the earlier one.
-                pairs = pairs.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
-                    .map(\.element)
-                pairs = deduplicatedKeepingLast(pairs)
-            }
-        } else {
-            pairs.reverse()
+        } else if !isStrictlyAscending(pairs) {
+            // Stable order: of a price listed twice, the later entry sorts last and wins.
+            let sorted = pairs.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+            pairs = deduplicatedKeepingLast(sorted.map(\.element))
         }
         keys = pairs.map(\.key)
         sizes = pairs.map(\.size)
-        return skipped
     }
 
     /// True when every stored price still fits in 64 bits after multiplying by `factor`.

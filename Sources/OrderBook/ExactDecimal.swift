@@ -39,7 +39,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         self = try parsed.get()
     }
 
-    /// Parses plain decimal ASCII: an optional `-`, digits, and an optional `.` followed by digits.
+    /// Parses plain decimal ASCII: an optional `-`, digits, and an optional `.` followed by digits
+    /// (so `.5` and `1.` are refused).
     /// No exponent, no `+`, no spaces. At most ``maxScale`` fractional digits, and the digits must fit
     /// in 63 bits.
     public init(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(DecimalError) {
@@ -58,7 +59,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ".") {
-                guard !seenPoint else { throw .invalidCharacter(position: index) }
+                guard !seenPoint, digits > 0 else { throw .invalidCharacter(position: index) }
                 seenPoint = true
             } else if byte &- UInt8(ascii: "0") < 10 {
                 let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)

@@ -106,8 +106,8 @@ public struct OrderBook: Sendable {
         let bidMantissas = try Self.mantissas(of: newBids, atScale: scale)
         let askMantissas = try Self.mantissas(of: newAsks, atScale: scale)
         priceScale = scale
-        _ = bids.replaceAll(with: bidMantissas)
-        _ = asks.replaceAll(with: askMantissas)
+        bids.replaceAll(with: bidMantissas)
+        asks.replaceAll(with: askMantissas)
     }
 
     /// Applies every change of one update, in order. Either all changes apply or, when one is

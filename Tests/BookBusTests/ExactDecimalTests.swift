@@ -1,0 +1,65 @@
+import OrderBook
+import Testing
+
+@Suite struct ExactDecimalTests {
+    @Test(arguments: ["0", "0.0", "0.00", "0.000000", "0.00000000", "65083", "65062.5", "19814.24", "0.50382230", "0.00033388", "123456789.123456789"])
+    func printsBackExactlyAsWritten(_ text: String) throws {
+        #expect(try ExactDecimal(text).description == text)
+    }
+
+    @Test func zeroInEverySpellingIsZero() throws {
+        for text in ["0", "0.0", "0.00", "0.000", "0.000000", "0.00000000"] {
+            let value = try ExactDecimal(text)
+            #expect(value.isZero)
+            #expect(value == ExactDecimal.zero)
+        }
+    }
+
+    @Test func equalityAndOrderAreNumericAcrossScales() throws {
+        #expect(try ExactDecimal("65062.5") == ExactDecimal("65062.50000000"))
+        #expect(try ExactDecimal("65062.5").hashValue == ExactDecimal("65062.500").hashValue)
+        #expect(try ExactDecimal("0.1") > ExactDecimal("0.09999999"))
+        #expect(try ExactDecimal("65083") > ExactDecimal("65082.99999999"))
+        #expect(try ExactDecimal("-1.5") < ExactDecimal("1"))
+    }
+
+    @Test(arguments: ["", "-", ".", "1.", ".5", "1.2.3", "1e5", "+1", " 1", "1,0", "0x10", "NaN", "1_000"])
+    func rejectsAnythingButPlainDecimals(_ text: String) {
+        #expect(throws: DecimalError.self) { try ExactDecimal(text) }
+    }
+
+    @Test func rejectsAbsurdPrecisionAndMagnitude() throws {
+        #expect(throws: DecimalError.tooManyFractionDigits(19)) { try ExactDecimal("0.0000000000000000001") }
+        #expect(throws: DecimalError.outOfRange) { try ExactDecimal("99999999999999999999") }
+        #expect(throws: DecimalError.outOfRange) { try ExactDecimal("9223372036854775808") }
+        #expect(try ExactDecimal("9223372036854775807").mantissa == Int64.max)
+    }
+
+    @Test func arithmeticIsExact() throws {
+        let bid = try ExactDecimal("19814.24")
+        let ask = try ExactDecimal("19816.94")
+        #expect(ask.subtracting(bid)?.description == "2.70")
+        #expect(bid.adding(ask)?.halved()?.description == "19815.59")
+        let ethMid = try ExactDecimal("1088.41").adding(ExactDecimal("1088.70"))?.halved()
+        #expect(ethMid?.description == "1088.555")
+        #expect(try ExactDecimal("0.1").adding(ExactDecimal("0.2")) == ExactDecimal("0.3"))
+        #expect(try ExactDecimal("2.5").multiplied(by: ExactDecimal("4"))?.description == "10.0")
+    }
+
+    @Test func divisionRoundsHalfAwayFromZero() throws {
+        let two = ExactDecimal(integer: 2)
+        #expect(try ExactDecimal("1").divided(by: ExactDecimal("3"), fractionDigits: 4)?.description == "0.3333")
+        #expect(try ExactDecimal("2").divided(by: ExactDecimal("3"), fractionDigits: 4)?.description == "0.6667")
+        #expect(try ExactDecimal("0.00005").divided(by: two, fractionDigits: 4)?.description == "0.0000")
+        #expect(try ExactDecimal("0.00015").divided(by: ExactDecimal("1"), fractionDigits: 4)?.description == "0.0002")
+        #expect(try ExactDecimal("-1").divided(by: ExactDecimal("3"), fractionDigits: 2)?.description == "-0.33")
+        #expect(try ExactDecimal("1").divided(by: ExactDecimal("0"), fractionDigits: 2) == nil)
+    }
+
+    @Test func overflowIsReportedNotWrapped() throws {
+        let big = try ExactDecimal("9223372036854775807")
+        #expect(big.adding(ExactDecimal(integer: 1)) == nil)
+        #expect(try big.subtracting(ExactDecimal("0.1")) == nil)
+        #expect(big.multiplied(by: ExactDecimal(integer: 2)) == nil)
+    }
+}

@@ -1,0 +1,167 @@
+import CoinbaseFeed
+import OrderBook
+import Testing
+
+@Suite struct FeedParserTests {
+    let parser = FeedParser()
+
+    func parse(_ json: String) throws -> FeedMessage {
+        try parser.parse(Array(json.utf8))
+    }
+
+    @Test func parsesTheTutorialRecording() throws {
+        let frames = try Fixtures.frames(Fixtures.tutorial)
+        #expect(frames.count == 16)
+        var snapshots: [String: (bids: Int, asks: Int)] = [:]
+        var updates = 0
+        for frame in frames {
+            guard case .book(let messages) = try parser.parse(frame).kind else {
+                Issue.record("not a book message")
+                continue
+            }
+            for message in messages {
+                switch message.content {
+                case .snapshot(let bids, let asks): snapshots[message.product] = (bids.count, asks.count)
+                case .update(let changes):
+                    updates += 1
+                    #expect(changes.count == 1)
+                    #expect(message.exchangeTime != nil)
+                }
+            }
+        }
+        #expect(snapshots["BTC-USD"]! == (14_384, 25_711))
+        #expect(snapshots["ETH-USD"]! == (8_103, 20_073))
+        #expect(updates == 14)
+    }
+
+    @Test func classifiesEveryMessageOfTheTenProductRecording() throws {
+        var kinds: [String: Int] = [:]
+        for frame in try Fixtures.frames(Fixtures.tenProducts) {
+            switch try parser.parse(frame).kind {
+            case .book(let messages):
+                for message in messages {
+                    switch message.content {
+                    case .snapshot: kinds["snapshot", default: 0] += 1
+                    case .update: kinds["l2update", default: 0] += 1
+                    }
+                }
+            case .other(let name): kinds[name, default: 0] += 1
+            case .error: kinds["error", default: 0] += 1
+            }
+        }
+        #expect(kinds == ["subscriptions": 3, "snapshot": 10, "l2update": 9_719, "ticker": 107, "match": 97, "last_match": 10])
+    }
+
+    @Test func multiChangeUpdateKeepsEveryChangeInOrder() throws {
+        let message = try parse(
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","100.5","1"],["sell","101","0.00000000"],["buy","99","2.5"]],"time":"t"}"#)
+        guard case .book(let books) = message.kind, case .update(let changes) = books[0].content else {
+            Issue.record("expected an update")
+            return
+        }
+        #expect(changes.map(\.side) == [.bid, .ask, .bid])
+        #expect(changes.map(\.price.description) == ["100.5", "101", "99"])
+        #expect(changes[1].size.isZero)
+    }
+
+    @Test func parsesAdvancedTradeSnapshotAndUpdate() throws {
+        let snapshot = try parse(
+            #"{"channel":"l2_data","client_id":"","timestamp":"2026-08-01T00:00:00.1Z","sequence_num":3,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"x","price_level":"65062.5","new_quantity":"0.1"},{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"2"}]}]}"#)
+        #expect(snapshot.connectionSequence == 3)
+        guard case .book(let books) = snapshot.kind, case .snapshot(let bids, let asks) = books[0].content else {
+            Issue.record("expected a snapshot")
+            return
+        }
+        #expect(bids.map(\.description) == ["65062.5 × 0.1"])
+        #expect(asks.map(\.description) == ["65083 × 2"])
+        #expect(books[0].exchangeTime == "2026-08-01T00:00:00.1Z")
+
+        let update = try parse(
+            #"{"channel":"l2_data","timestamp":"t","sequence_num":4,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"0"}]},{"type":"update","product_id":"ETH-USD","updates":[]}]}"#)
+        guard case .book(let updates) = update.kind else {
+            Issue.record("expected updates")
+            return
+        }
+        #expect(updates.map(\.product) == ["BTC-USD", "ETH-USD"])
+    }
+
+    @Test func recognisesNonBookMessages() throws {
+        #expect(try parse(#"{"type":"subscriptions","channels":[]}"#).kind == .other("subscriptions"))
+        #expect(try parse(#"{"type":"heartbeat","sequence":1,"product_id":"BTC-USD"}"#).kind == .other("heartbeat"))
+        #expect(try parse(#"{"channel":"heartbeats","sequence_num":9,"events":[{"current_time":"x","heartbeat_counter":1}]}"#).kind == .other("heartbeats"))
+        #expect(try parse(#"{"channel":"ticker","events":[{"type":"snapshot","tickers":[{"product_id":"BTC-USD"}]}]}"#).kind == .other("ticker"))
+        #expect(
+            try parse(#"{"type":"error","message":"Failed to subscribe","reason":"level2, level3, and full channels now require authentication"}"#).kind
+                == .error(message: "Failed to subscribe", reason: "level2, level3, and full channels now require authentication"))
+    }
+
+    @Test(arguments: [
+        ("{not json", "malformed"),
+        (#"{"foo":1}"#, "unclassifiable"),
+        (#"{"type":"l2update","changes":[]}"#, "missing product_id"),
+        (#"{"type":"l2update","product_id":"BTC-USD"}"#, "missing changes"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["hold","1","1"]]}"#, "unknown side"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","-1","1"]]}"#, "negative price"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1","abc"]]}"#, "non-numeric size"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.0000000000000000001","1"]]}"#, "absurd precision"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1"]]}"#, "short change"),
+        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy",1,"1"]]}"#, "number instead of string"),
+        (#"{"type":"snapshot","product_id":"BTC/USD","bids":[],"asks":[]}"#, "product with slash"),
+        (#"{"type":"snapshot","product_id":"BTC-USD","bids":[["1","1"]]}"#, "snapshot without asks"),
+        (#"{"channel":"l2_data","events":[{"type":"weird","product_id":"BTC-USD","updates":[]}]}"#, "unknown event type"),
+        (#"{"channel":"l2_data","events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","price_level":"1"}]}]}"#, "missing quantity"),
+    ])
+    func rejectsBadInputWithAReason(_ json: String, _ what: String) {
+        #expect(throws: FeedParseError.self, "\(what)") { try parse(json) }
+    }
+
+    @Test func errorDescriptionsSayWhatIsWrong() {
+        do {
+            _ = try parser.parse(Array(#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.5x","1"]]}"#.utf8))
+            Issue.record("accepted a bad price")
+        } catch {
+            #expect(error.description.contains("price \"1.5x\" rejected"))
+        }
+    }
+}
+
+@Suite struct FeedRouterTests {
+    let router = FeedRouter()
+
+    @Test func singleProductMessagesKeepTheirExactBytes() throws {
+        let frame = Array(#"{"type":"l2update","product_id":"ETH-USD","changes":[["sell","1088.42","0.00000000"]],"time":"t"}"#.utf8)
+        #expect(try router.route(frame) == [FeedRouter.Routed(product: "ETH-USD", payload: frame)])
+    }
+
+    @Test func messagesWithoutProductGoUnrouted() throws {
+        let frame = Array(#"{"type":"subscriptions","channels":[{"name":"level2","product_ids":["A-B"]}]}"#.utf8)
+        #expect(try router.route(frame) == [FeedRouter.Routed(product: nil, payload: frame)])
+    }
+
+    @Test func multiProductAdvancedTradeMessageIsSplitPerProduct() throws {
+        let frame = Array(
+            #"{"channel":"l2_data","timestamp":"t","sequence_num":7,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"e","price_level":"1.10","new_quantity":"2.000"}]},{"type":"update","product_id":"ETH-USD","updates":[]},{"type":"update","product_id":"BTC-USD","updates":[]}]}"#.utf8)
+        let parts = try router.route(frame)
+        #expect(parts.map(\.product) == ["BTC-USD", "ETH-USD"])
+        let parser = FeedParser()
+        let btc = try parser.parse(parts[0].payload)
+        #expect(btc.connectionSequence == 7)
+        guard case .book(let messages) = btc.kind else {
+            Issue.record("BTC part is not a book message")
+            return
+        }
+        #expect(messages.count == 2)
+        #expect(messages.allSatisfy { $0.product == "BTC-USD" })
+        guard case .update(let changes) = messages[0].content else { return }
+        // Decimal strings survive the rewrite exactly.
+        #expect(changes.first?.price.description == "1.10")
+        #expect(changes.first?.size.description == "2.000")
+    }
+
+    @Test func invalidProductIdsAreRejected() {
+        #expect(throws: FeedParseError.invalidProduct("BTC/USD")) {
+            try router.route(Array(#"{"type":"l2update","product_id":"BTC/USD","changes":[]}"#.utf8))
+        }
+        #expect(throws: FeedParseError.self) { try router.route(Array("[1,2".utf8)) }
+    }
+}

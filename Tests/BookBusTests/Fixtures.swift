@@ -1,0 +1,26 @@
+import CoinbaseFeed
+import Foundation
+
+/// Paths to the real Coinbase recordings the tests read.
+enum Fixtures {
+    /// The package root, found from this file's location.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A recording from `../shared/data/coinbase/` (the shared, read-only originals).
+    static func recording(_ name: String) -> String {
+        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/coinbase/\(name)").path
+    }
+
+    /// Every frame of a recording.
+    static func frames(_ name: String) throws -> [[UInt8]] {
+        let reader = try RecordingReader(path: recording(name))
+        var frames: [[UInt8]] = []
+        while let frame = try reader.next() { frames.append(frame.bytes) }
+        return frames
+    }
+
+    static let tutorial = "exchange-level2-2022-btc-eth.jsonl"
+    static let tenProducts = "exchange-level2-2021-10products.jsonl"
+    static let tenProductsTimed = "exchange-level2-2021-10products.timed.jsonl"
+}
