@@ -62,12 +62,15 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                 guard !seenPoint, digits > 0 else { throw .invalidCharacter(position: index) }
                 seenPoint = true
             } else if byte &- UInt8(ascii: "0") < 10 {
+                if seenPoint {
+                    scale += 1
+                    guard scale <= Int(Self.maxScale) else { throw .tooManyFractionDigits(scale) }
+                }
                 let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
                 let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
                 guard !overflow1, !overflow2 else { throw .outOfRange }
                 mantissa = sum
                 digits += 1
-                if seenPoint { scale += 1 }
             } else {
                 throw .invalidCharacter(position: index)
             }
@@ -75,7 +78,6 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         }
         guard digits > 0 else { throw .noDigits }
         if seenPoint && scale == 0 { throw .noDigits }
-        guard scale <= Int(Self.maxScale) else { throw .tooManyFractionDigits(scale) }
         self.mantissa = negative ? -mantissa : mantissa
         self.scale = UInt8(scale)
     }

@@ -12,7 +12,7 @@ final class AppendOnlyLog {
     private(set) var repairedBytes = 0
 
     init(path: String) throws(SinkError) {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotOpenLog(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
         self.path = path
