@@ -63,7 +63,9 @@ public struct BookEvent: Sendable, Equatable {
     public init(json: some Collection<UInt8>) throws(BusProtocolError) {
         let wire: WireEvent
         do {
-            wire = try JSONDecoder().decode(WireEvent.self, from: Data(json))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            wire = try decoder.decode(WireEvent.self, from: Data(json))
         } catch {
             throw .badEvent(String(describing: error))
         }
@@ -71,10 +73,10 @@ public struct BookEvent: Sendable, Equatable {
         self.kind = kind
         product = wire.product
         top = TopOfBook(
-            bid: try Self.level(wire.bid, wire.bid_size, side: "bid"),
-            ask: try Self.level(wire.ask, wire.ask_size, side: "ask"))
-        exchangeTime = wire.exchange_time
-        ingestTimeNanos = wire.ingest_time_ns
+            bid: try Self.level(wire.bid, wire.bidSize, side: "bid"),
+            ask: try Self.level(wire.ask, wire.askSize, side: "ask"))
+        exchangeTime = wire.exchangeTime
+        ingestTimeNanos = wire.ingestTimeNs
     }
 
     private static func level(_ price: String?, _ size: String?, side: String) throws(BusProtocolError) -> PriceLevel? {
@@ -94,11 +96,11 @@ public struct BookEvent: Sendable, Equatable {
         var type: String
         var product: String
         var bid: String?
-        var bid_size: String?
+        var bidSize: String?
         var ask: String?
-        var ask_size: String?
-        var exchange_time: String?
-        var ingest_time_ns: UInt64
+        var askSize: String?
+        var exchangeTime: String?
+        var ingestTimeNs: UInt64
     }
 }
 

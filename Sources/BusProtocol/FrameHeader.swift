@@ -67,7 +67,8 @@ public enum BusProtocolError: Error, Equatable, CustomStringConvertible {
         case .wrongFrameCount(let count): "bus message has \(count) frames; expected 3 (topic, header, payload)"
         case .unknownTopic(let topic): "unknown topic \"\(topic.prefix(80))\""
         case .badHeaderLength(let count): "header frame of \(count) bytes; expected \(FrameHeader.byteCount)"
-        case .unsupportedVersion(let version): "header version \(version) unsupported; this build speaks version \(FrameHeader.version)"
+        case .unsupportedVersion(let version):
+            "header version \(version) unsupported; this build speaks version \(FrameHeader.version)"
         case .badEvent(let detail): "undecodable event: \(detail)"
         case .badControl(let detail): "undecodable control message: \(detail)"
         }

@@ -12,7 +12,7 @@ public struct FeedParser: Sendable {
     public func parse(_ frame: some Collection<UInt8>) throws(FeedParseError) -> FeedMessage {
         let wire: WireMessage
         do {
-            wire = try JSONDecoder().decode(WireMessage.self, from: Data(frame))
+            wire = try makeWireDecoder().decode(WireMessage.self, from: Data(frame))
         } catch {
             throw .malformed(Self.describe(error))
         }
@@ -26,14 +26,14 @@ public struct FeedParser: Sendable {
     private func parseExchange(_ wire: WireMessage, type: String) throws(FeedParseError) -> FeedMessage {
         switch type {
         case "snapshot":
-            let product = try requireProduct(wire.product_id, kind: type)
+            let product = try requireProduct(wire.productId, kind: type)
             guard let bids = wire.bids else { throw .missingField(field: "bids", messageKind: type) }
             guard let asks = wire.asks else { throw .missingField(field: "asks", messageKind: type) }
             let content = BookMessage.Content.snapshot(
                 bids: try levels(bids, field: "bids"), asks: try levels(asks, field: "asks"))
             return FeedMessage(kind: .book([BookMessage(product: product, content: content, exchangeTime: wire.time)]))
         case "l2update":
-            let product = try requireProduct(wire.product_id, kind: type)
+            let product = try requireProduct(wire.productId, kind: type)
             guard let changes = wire.changes else { throw .missingField(field: "changes", messageKind: type) }
             var parsed: [LevelChange] = []
             parsed.reserveCapacity(changes.count)
@@ -59,15 +59,17 @@ public struct FeedParser: Sendable {
             if wire.type == "error" || channel == "error" {
                 return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
             }
-            return FeedMessage(kind: .other(channel), connectionSequence: wire.sequence_num)
+            return FeedMessage(kind: .other(channel), connectionSequence: wire.sequenceNum)
         }
         guard let events = wire.events else { throw .missingField(field: "events", messageKind: channel) }
         var messages: [BookMessage] = []
         messages.reserveCapacity(events.count)
         for event in events {
-            let product = try requireProduct(event.product_id, kind: "l2_data event")
+            let product = try requireProduct(event.productId, kind: "l2_data event")
             guard let kind = event.type else { throw .missingField(field: "type", messageKind: "l2_data event") }
-            guard let updates = event.updates else { throw .missingField(field: "updates", messageKind: "l2_data event") }
+            guard let updates = event.updates else {
+                throw .missingField(field: "updates", messageKind: "l2_data event")
+            }
             switch kind {
             case "snapshot":
                 var bids: [PriceLevel] = []
@@ -76,7 +78,9 @@ public struct FeedParser: Sendable {
                     let (side, level) = try advancedTradeLevel(update)
                     if side == .bid { bids.append(level) } else { asks.append(level) }
                 }
-                messages.append(BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: wire.timestamp))
+                messages.append(
+                    BookMessage(
+                        product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: wire.timestamp))
             case "update":
                 var changes: [LevelChange] = []
                 changes.reserveCapacity(updates.count)
@@ -89,14 +93,21 @@ public struct FeedParser: Sendable {
                 throw .unknownEventType(kind)
             }
         }
-        return FeedMessage(kind: .book(messages), connectionSequence: wire.sequence_num)
+        return FeedMessage(kind: .book(messages), connectionSequence: wire.sequenceNum)
     }
 
     private func advancedTradeLevel(_ update: WireUpdate) throws(FeedParseError) -> (Side, PriceLevel) {
         guard let sideText = update.side else { throw .missingField(field: "side", messageKind: "l2_data update") }
-        guard let price = update.price_level else { throw .missingField(field: "price_level", messageKind: "l2_data update") }
-        guard let size = update.new_quantity else { throw .missingField(field: "new_quantity", messageKind: "l2_data update") }
-        return (try side(sideText), PriceLevel(price: try number(price, field: "price_level"), size: try number(size, field: "new_quantity")))
+        guard let price = update.priceLevel else {
+            throw .missingField(field: "priceLevel", messageKind: "l2_data update")
+        }
+        guard let size = update.newQuantity else {
+            throw .missingField(field: "newQuantity", messageKind: "l2_data update")
+        }
+        return (
+            try side(sideText),
+            PriceLevel(price: try number(price, field: "priceLevel"), size: try number(size, field: "newQuantity"))
+        )
     }
 
     private func levels(_ raw: [[String]], field: String) throws(FeedParseError) -> [PriceLevel] {
@@ -104,7 +115,8 @@ public struct FeedParser: Sendable {
         result.reserveCapacity(raw.count)
         for entry in raw {
             guard entry.count >= 2 else { throw .badLevel(field: field) }
-            result.append(PriceLevel(price: try number(entry[0], field: "price"), size: try number(entry[1], field: "size")))
+            result.append(
+                PriceLevel(price: try number(entry[0], field: "price"), size: try number(entry[1], field: "size")))
         }
         return result
     }
@@ -129,7 +141,7 @@ public struct FeedParser: Sendable {
     }
 
     private func requireProduct(_ product: String?, kind: String) throws(FeedParseError) -> String {
-        guard let product else { throw .missingField(field: "product_id", messageKind: kind) }
+        guard let product else { throw .missingField(field: "productId", messageKind: kind) }
         guard ProductID.isValid(product) else { throw .invalidProduct(product) }
         return product
     }

@@ -25,17 +25,17 @@ public struct FeedRouter: Sendable {
     public func route(_ frame: [UInt8]) throws(FeedParseError) -> [Routed] {
         let routing: WireRouting
         do {
-            routing = try JSONDecoder().decode(WireRouting.self, from: Data(frame))
+            routing = try makeWireDecoder().decode(WireRouting.self, from: Data(frame))
         } catch {
             throw .malformed(FeedParser.describe(error))
         }
         guard routing.type != nil || routing.channel != nil else { throw .unclassifiable }
         var products: [String] = []
-        if let product = routing.product_id { products.append(product) }
+        if let product = routing.productId { products.append(product) }
         for event in routing.events ?? [] {
-            if let product = event.product_id { products.append(product) }
+            if let product = event.productId { products.append(product) }
             for ticker in event.tickers ?? [] {
-                if let product = ticker.product_id { products.append(product) }
+                if let product = ticker.productId { products.append(product) }
             }
         }
         var distinct: [String] = []
@@ -68,7 +68,9 @@ public struct FeedRouter: Sendable {
                 copy["tickers"] = mine
                 return copy
             }
-            guard let data = try? JSONSerialization.data(withJSONObject: part, options: [.sortedKeys, .withoutEscapingSlashes])
+            guard
+                let data = try? JSONSerialization.data(
+                    withJSONObject: part, options: [.sortedKeys, .withoutEscapingSlashes])
             else { throw .malformed("could not re-encode the part for \(product)") }
             result.append(Routed(product: product, payload: [UInt8](data)))
         }

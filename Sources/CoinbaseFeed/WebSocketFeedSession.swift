@@ -48,23 +48,34 @@ public struct WebSocketFeedSession: Sendable {
             let startedAt = ContinuousClock.now
             do {
                 let close = try await connectOnce(onFrame: onFrame)
-                logger.warning("coinbase connection closed", metadata: ["url": "\(configuration.url)", "close": "\(String(describing: close))"])
+                logger.warning(
+                    "coinbase connection closed",
+                    metadata: ["url": "\(configuration.url)", "close": "\(String(describing: close))"])
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("coinbase connection failed", metadata: ["url": "\(configuration.url)", "error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning(
+                    "coinbase connection failed",
+                    metadata: ["url": "\(configuration.url)", "error": "\(error)", "attempt": "\(attempt)"])
             }
             if Task.isCancelled { return }
             // A connection that lived a while starts the backoff over.
             if ContinuousClock.now - startedAt > .seconds(30) { delay = configuration.initialReconnectDelay }
             let jittered = delay * Double.random(in: 0.5...1.0)
-            logger.info("reconnecting to coinbase", metadata: ["in_ms": "\(jittered.components.seconds * 1000 + jittered.components.attoseconds / 1_000_000_000_000_000)"])
+            logger.info(
+                "reconnecting to coinbase",
+                metadata: [
+                    "in_ms":
+                        "\(jittered.components.seconds * 1000 + jittered.components.attoseconds / 1_000_000_000_000_000)"
+                ])
             try? await Task.sleep(for: jittered)
             delay = min(delay * 2, configuration.maxReconnectDelay)
         }
     }
 
-    private func connectOnce(onFrame: @escaping @Sendable ([UInt8], UInt64) async -> Void) async throws -> WebSocketCloseFrame? {
+    private func connectOnce(onFrame: @escaping @Sendable ([UInt8], UInt64) async -> Void) async throws
+        -> WebSocketCloseFrame?
+    {
         let configuration = self.configuration
         let logger = self.logger
         let client = WebSocketClient(
@@ -75,7 +86,11 @@ public struct WebSocketFeedSession: Sendable {
             for message in configuration.feed.subscribeMessages(products: configuration.products) {
                 try await outbound.write(.text(message))
             }
-            logger.info("subscribed", metadata: ["url": "\(configuration.url)", "products": "\(configuration.products.joined(separator: ","))"])
+            logger.info(
+                "subscribed",
+                metadata: [
+                    "url": "\(configuration.url)", "products": "\(configuration.products.joined(separator: ","))",
+                ])
             for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
                 let receivedAt = WallClock.nanosecondsSinceEpoch()
                 switch message {

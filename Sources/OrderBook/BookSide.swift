@@ -121,7 +121,8 @@ struct BookSide {
     }
 }
 
-private func isStrictlyAscending<C: Collection>(_ pairs: C) -> Bool where C.Element == (key: Int64, size: ExactDecimal) {
+private func isStrictlyAscending<C: Collection>(_ pairs: C) -> Bool
+where C.Element == (key: Int64, size: ExactDecimal) {
     var previous: Int64?
     for pair in pairs {
         if let previous, pair.key <= previous { return false }
@@ -130,7 +131,8 @@ private func isStrictlyAscending<C: Collection>(_ pairs: C) -> Bool where C.Elem
     return true
 }
 
-private func deduplicatedKeepingLast(_ sorted: [(key: Int64, size: ExactDecimal)]) -> [(key: Int64, size: ExactDecimal)] {
+private func deduplicatedKeepingLast(_ sorted: [(key: Int64, size: ExactDecimal)]) -> [(key: Int64, size: ExactDecimal)]
+{
     var result: [(key: Int64, size: ExactDecimal)] = []
     result.reserveCapacity(sorted.count)
     for pair in sorted {

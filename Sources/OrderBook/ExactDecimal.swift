@@ -94,7 +94,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let sign = mantissa < 0 ? "-" : ""
         guard scale > 0 else { return sign + magnitude }
         let width = Int(scale)
-        let padded = magnitude.count <= width
+        let padded =
+            magnitude.count <= width
             ? String(repeating: "0", count: width - magnitude.count + 1) + magnitude
             : magnitude
         let split = padded.index(padded.endIndex, offsetBy: -width)
@@ -209,7 +210,8 @@ public enum DecimalError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .empty: "empty number"
         case .noDigits: "number has no digits"
-        case .invalidCharacter(let position): "invalid character at position \(position) (plain decimal digits expected)"
+        case .invalidCharacter(let position):
+            "invalid character at position \(position) (plain decimal digits expected)"
         case .tooManyFractionDigits(let digits):
             "\(digits) fractional digits exceed the maximum of \(ExactDecimal.maxScale)"
         case .outOfRange: "number does not fit in 63 bits of digits"

@@ -101,8 +101,14 @@ public struct OrderBook: Sendable {
     /// Levels with size zero are skipped; a price listed twice keeps its last size.
     public mutating func replace(bids newBids: [PriceLevel], asks newAsks: [PriceLevel]) throws(BookError) {
         var scale: UInt8 = 0
-        for level in newBids { try Self.validate(level.price, level.size); scale = max(scale, level.price.scale) }
-        for level in newAsks { try Self.validate(level.price, level.size); scale = max(scale, level.price.scale) }
+        for level in newBids {
+            try Self.validate(level.price, level.size)
+            scale = max(scale, level.price.scale)
+        }
+        for level in newAsks {
+            try Self.validate(level.price, level.size)
+            scale = max(scale, level.price.scale)
+        }
         let bidMantissas = try Self.mantissas(of: newBids, atScale: scale)
         let askMantissas = try Self.mantissas(of: newAsks, atScale: scale)
         priceScale = scale

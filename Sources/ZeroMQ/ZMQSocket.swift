@@ -56,7 +56,8 @@ public final class ZMQSocket {
             var flags: Int32 = wait ? 0 : ZMQ_DONTWAIT
             if index < frames.count - 1 { flags |= ZMQ_SNDMORE }
             while true {
-                let result = frame.withUnsafeBytes { buffer in zmq_send(handle, buffer.baseAddress, buffer.count, flags) }
+                let result = frame.withUnsafeBytes { buffer in zmq_send(handle, buffer.baseAddress, buffer.count, flags)
+                }
                 if result >= 0 { break }
                 let code = zmq_errno()
                 if code == EINTR { continue }

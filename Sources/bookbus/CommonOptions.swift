@@ -18,7 +18,8 @@ struct CommonOptions: ParsableArguments {
     /// Logs to standard error at the chosen level, labelled with the role.
     func makeLogger(role: String) throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+            throw ValidationError(
+                "--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         var logger = Logger(label: "bookbus.\(role)") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = level
@@ -38,7 +39,9 @@ func runUntilSignalled(_ service: some Service, logger: Logger) async throws {
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
             services: [
-                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

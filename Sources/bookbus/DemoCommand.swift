@@ -5,7 +5,8 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole topology on this machine: ingest replay → 2 workers → sink, as processes over TCP loopback.")
+        abstract:
+            "Run the whole topology on this machine: ingest replay → 2 workers → sink, as processes over TCP loopback.")
 
     @Option(help: "The recording to replay.")
     var recording: String = "data/exchange-level2-2021-10products.timed.jsonl"
@@ -36,7 +37,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard (1024...(65535 - workers)).contains(basePort) else { throw ValidationError("--base-port must leave room for \(workers + 1) ports below 65536") }
+        guard (1024...(65535 - workers)).contains(basePort) else {
+            throw ValidationError("--base-port must leave room for \(workers + 1) ports below 65536")
+        }
     }
 
     func run() async throws {

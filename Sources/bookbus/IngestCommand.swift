@@ -33,7 +33,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Where to publish: @tcp://*:5555 binds, >tcp://host:port connects; a bare endpoint binds.")
     var publish: String = "@tcp://*:5555"
 
-    @Flag(inversion: .prefixedNo, help: "Wait for slow subscribers instead of dropping (default: on for --replay, off for --live).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Wait for slow subscribers instead of dropping (default: on for --replay, off for --live).")
     var lossless: Bool?
 
     @Option(help: "Before publishing, wait until this many BookBus subscribers are connected.")
@@ -47,7 +49,8 @@ struct IngestCommand: AsyncParsableCommand {
     func validate() throws {
         guard (replay != nil) != live else { throw ValidationError("choose one source: --replay PATH or --live") }
         guard CoinbaseFeedKind(rawValue: feed) != nil else {
-            throw ValidationError("--feed \(feed) is not one of \(CoinbaseFeedKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--feed \(feed) is not one of \(CoinbaseFeedKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or positive") }
         guard maxFrameBytes > 0 else { throw ValidationError("--max-frame-bytes must be positive") }
@@ -65,7 +68,8 @@ struct IngestCommand: AsyncParsableCommand {
             }
             source = .live(
                 WebSocketFeedConfiguration(
-                    feed: CoinbaseFeedKind(rawValue: feed)!, url: url, products: productList, maxFrameBytes: maxFrameBytes))
+                    feed: CoinbaseFeedKind(rawValue: feed)!, url: url, products: productList,
+                    maxFrameBytes: maxFrameBytes))
         }
         var configuration = IngestConfiguration(
             source: source, publish: Endpoint(parsing: publish, defaultMode: .bind),

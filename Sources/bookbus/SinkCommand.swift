@@ -21,7 +21,8 @@ struct SinkCommand: AsyncParsableCommand {
     @Option(help: "Output format: text (one readable line per event) or json (the event payload, one per line).")
     var format: String = SinkFormat.text.rawValue
 
-    @Option(help: "Also append every line to this file (whole lines only; a partial last line from a crash is removed).")
+    @Option(
+        help: "Also append every line to this file (whole lines only; a partial last line from a crash is removed).")
     var log: String?
 
     @Flag(help: "Do not print events to standard output.")
@@ -39,7 +40,9 @@ struct SinkCommand: AsyncParsableCommand {
         for kind in commaSeparated(events) ?? [] where BookEvent.Kind(rawValue: kind) == nil {
             throw ValidationError("--events: \(kind) is not spread or tob")
         }
-        guard SinkFormat(rawValue: format) != nil else { throw ValidationError("--format \(format) is not text or json") }
+        guard SinkFormat(rawValue: format) != nil else {
+            throw ValidationError("--format \(format) is not text or json")
+        }
         if let minSpreadBps {
             do {
                 _ = try ExactDecimal(minSpreadBps)

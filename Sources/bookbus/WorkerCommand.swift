@@ -42,12 +42,16 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (products != nil) != (shard != nil) else { throw ValidationError("choose one: --products A,B or --shard i/n") }
+        guard (products != nil) != (shard != nil) else {
+            throw ValidationError("choose one: --products A,B or --shard i/n")
+        }
         if allProducts != nil && shard == nil { throw ValidationError("--all-products goes with --shard") }
         guard EmitPolicy(rawValue: emit) != nil else {
-            throw ValidationError("--emit \(emit) is not one of \(EmitPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--emit \(emit) is not one of \(EmitPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        for product in (commaSeparated(products) ?? []) + (commaSeparated(allProducts) ?? []) where !ProductID.isValid(product) {
+        for product in (commaSeparated(products) ?? []) + (commaSeparated(allProducts) ?? [])
+        where !ProductID.isValid(product) {
             throw ValidationError("product \(product) is not 1-64 characters of [A-Za-z0-9._-]")
         }
     }

@@ -5,7 +5,10 @@ import Testing
 
 @Suite struct TopicTests {
     @Test func topicsRoundTrip() {
-        for topic: Topic in [.raw(product: "BTC-USD"), .rawUnrouted, .topOfBook(product: "ETH-EUR"), .spread(product: "A.B_C-D"), .control] {
+        for topic: Topic in [
+            .raw(product: "BTC-USD"), .rawUnrouted, .topOfBook(product: "ETH-EUR"), .spread(product: "A.B_C-D"),
+            .control,
+        ] {
             #expect(Topic(bytes: topic.bytes) == topic)
         }
         #expect(Topic.raw(product: "BTC-USD").description == "raw/BTC-USD/")
@@ -58,7 +61,9 @@ import Testing
     }
 
     @Test func rejectsWrongLengthAndVersion() {
-        #expect(throws: BusProtocolError.badHeaderLength(31)) { try FrameHeader(bytes: [UInt8](repeating: 1, count: 31)) }
+        #expect(throws: BusProtocolError.badHeaderLength(31)) {
+            try FrameHeader(bytes: [UInt8](repeating: 1, count: 31))
+        }
         var bytes = FrameHeader(epoch: 1, sequence: 1, receivedAtNanos: 1).bytes
         bytes[0] = 9
         #expect(throws: BusProtocolError.unsupportedVersion(9)) { try FrameHeader(bytes: bytes) }
@@ -70,7 +75,9 @@ import Testing
         let top = TopOfBook(
             bid: PriceLevel(price: try ExactDecimal("19814.24"), size: try ExactDecimal("0.05")),
             ask: PriceLevel(price: try ExactDecimal("19816.94"), size: try ExactDecimal("0.50382230")))
-        let event = BookEvent(kind: .spread, product: "BTC-USD", top: top, exchangeTime: "2022-07-13T18:58:52.495040Z", ingestTimeNanos: 7)
+        let event = BookEvent(
+            kind: .spread, product: "BTC-USD", top: top, exchangeTime: "2022-07-13T18:58:52.495040Z", ingestTimeNanos: 7
+        )
         let json = String(decoding: event.encoded(), as: UTF8.self)
         #expect(
             json
@@ -85,14 +92,18 @@ import Testing
         let top = TopOfBook(bid: nil, ask: PriceLevel(price: try ExactDecimal("1.5"), size: try ExactDecimal("2")))
         let event = BookEvent(kind: .topOfBook, product: "X-Y", top: top, exchangeTime: nil, ingestTimeNanos: 1)
         let json = String(decoding: event.encoded(), as: UTF8.self)
-        #expect(json.contains(#""bid":null,"bid_size":null,"ask":"1.5","ask_size":"2","spread":null,"mid":null,"spread_bps":null"#))
+        #expect(
+            json.contains(
+                #""bid":null,"bid_size":null,"ask":"1.5","ask_size":"2","spread":null,"mid":null,"spread_bps":null"#))
         #expect(try BookEvent(json: event.encoded()) == event)
     }
 
     @Test func controlMessagesRoundTrip() throws {
         let message = ControlMessage.endOfStream(publisher: "worker-\"1\"")
         #expect(try ControlMessage(json: message.encoded()) == message)
-        #expect(throws: BusProtocolError.self) { try ControlMessage(json: Array(#"{"type":"x","publisher":"p"}"#.utf8)) }
+        #expect(throws: BusProtocolError.self) {
+            try ControlMessage(json: Array(#"{"type":"x","publisher":"p"}"#.utf8))
+        }
     }
 }
 

@@ -2,7 +2,10 @@ import OrderBook
 import Testing
 
 @Suite struct ExactDecimalTests {
-    @Test(arguments: ["0", "0.0", "0.00", "0.000000", "0.00000000", "65083", "65062.5", "19814.24", "0.50382230", "0.00033388", "123456789.123456789"])
+    @Test(arguments: [
+        "0", "0.0", "0.00", "0.000000", "0.00000000", "65083", "65062.5", "19814.24", "0.50382230", "0.00033388",
+        "123456789.123456789",
+    ])
     func printsBackExactlyAsWritten(_ text: String) throws {
         #expect(try ExactDecimal(text).description == text)
     }

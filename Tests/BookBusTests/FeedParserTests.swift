@@ -49,12 +49,16 @@ import Testing
             case .error: kinds["error", default: 0] += 1
             }
         }
-        #expect(kinds == ["subscriptions": 3, "snapshot": 10, "l2update": 9_719, "ticker": 107, "match": 97, "last_match": 10])
+        #expect(
+            kinds == [
+                "subscriptions": 3, "snapshot": 10, "l2update": 9_719, "ticker": 107, "match": 97, "last_match": 10,
+            ])
     }
 
     @Test func multiChangeUpdateKeepsEveryChangeInOrder() throws {
         let message = try parse(
-            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","100.5","1"],["sell","101","0.00000000"],["buy","99","2.5"]],"time":"t"}"#)
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","100.5","1"],["sell","101","0.00000000"],["buy","99","2.5"]],"time":"t"}"#
+        )
         guard case .book(let books) = message.kind, case .update(let changes) = books[0].content else {
             Issue.record("expected an update")
             return
@@ -66,7 +70,8 @@ import Testing
 
     @Test func parsesAdvancedTradeSnapshotAndUpdate() throws {
         let snapshot = try parse(
-            #"{"channel":"l2_data","client_id":"","timestamp":"2026-08-01T00:00:00.1Z","sequence_num":3,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"x","price_level":"65062.5","new_quantity":"0.1"},{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"2"}]}]}"#)
+            #"{"channel":"l2_data","client_id":"","timestamp":"2026-08-01T00:00:00.1Z","sequence_num":3,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"x","price_level":"65062.5","new_quantity":"0.1"},{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"2"}]}]}"#
+        )
         #expect(snapshot.connectionSequence == 3)
         guard case .book(let books) = snapshot.kind, case .snapshot(let bids, let asks) = books[0].content else {
             Issue.record("expected a snapshot")
@@ -77,7 +82,8 @@ import Testing
         #expect(books[0].exchangeTime == "2026-08-01T00:00:00.1Z")
 
         let update = try parse(
-            #"{"channel":"l2_data","timestamp":"t","sequence_num":4,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"0"}]},{"type":"update","product_id":"ETH-USD","updates":[]}]}"#)
+            #"{"channel":"l2_data","timestamp":"t","sequence_num":4,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"offer","event_time":"x","price_level":"65083","new_quantity":"0"}]},{"type":"update","product_id":"ETH-USD","updates":[]}]}"#
+        )
         guard case .book(let updates) = update.kind else {
             Issue.record("expected updates")
             return
@@ -88,11 +94,20 @@ import Testing
     @Test func recognisesNonBookMessages() throws {
         #expect(try parse(#"{"type":"subscriptions","channels":[]}"#).kind == .other("subscriptions"))
         #expect(try parse(#"{"type":"heartbeat","sequence":1,"product_id":"BTC-USD"}"#).kind == .other("heartbeat"))
-        #expect(try parse(#"{"channel":"heartbeats","sequence_num":9,"events":[{"current_time":"x","heartbeat_counter":1}]}"#).kind == .other("heartbeats"))
-        #expect(try parse(#"{"channel":"ticker","events":[{"type":"snapshot","tickers":[{"product_id":"BTC-USD"}]}]}"#).kind == .other("ticker"))
         #expect(
-            try parse(#"{"type":"error","message":"Failed to subscribe","reason":"level2, level3, and full channels now require authentication"}"#).kind
-                == .error(message: "Failed to subscribe", reason: "level2, level3, and full channels now require authentication"))
+            try parse(
+                #"{"channel":"heartbeats","sequence_num":9,"events":[{"current_time":"x","heartbeat_counter":1}]}"#
+            ).kind == .other("heartbeats"))
+        #expect(
+            try parse(#"{"channel":"ticker","events":[{"type":"snapshot","tickers":[{"product_id":"BTC-USD"}]}]}"#).kind
+                == .other("ticker"))
+        #expect(
+            try parse(
+                #"{"type":"error","message":"Failed to subscribe","reason":"level2, level3, and full channels now require authentication"}"#
+            ).kind
+                == .error(
+                    message: "Failed to subscribe",
+                    reason: "level2, level3, and full channels now require authentication"))
     }
 
     @Test(arguments: [
@@ -103,13 +118,22 @@ import Testing
         (#"{"type":"l2update","product_id":"BTC-USD","changes":[["hold","1","1"]]}"#, "unknown side"),
         (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","-1","1"]]}"#, "negative price"),
         (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1","abc"]]}"#, "non-numeric size"),
-        (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.0000000000000000001","1"]]}"#, "absurd precision"),
+        (
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.0000000000000000001","1"]]}"#,
+            "absurd precision"
+        ),
         (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1"]]}"#, "short change"),
         (#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy",1,"1"]]}"#, "number instead of string"),
         (#"{"type":"snapshot","product_id":"BTC/USD","bids":[],"asks":[]}"#, "product with slash"),
         (#"{"type":"snapshot","product_id":"BTC-USD","bids":[["1","1"]]}"#, "snapshot without asks"),
-        (#"{"channel":"l2_data","events":[{"type":"weird","product_id":"BTC-USD","updates":[]}]}"#, "unknown event type"),
-        (#"{"channel":"l2_data","events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","price_level":"1"}]}]}"#, "missing quantity"),
+        (
+            #"{"channel":"l2_data","events":[{"type":"weird","product_id":"BTC-USD","updates":[]}]}"#,
+            "unknown event type"
+        ),
+        (
+            #"{"channel":"l2_data","events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","price_level":"1"}]}]}"#,
+            "missing quantity"
+        ),
     ])
     func rejectsBadInputWithAReason(_ json: String, _ what: String) {
         #expect(throws: FeedParseError.self, "\(what)") { try parse(json) }
@@ -117,7 +141,8 @@ import Testing
 
     @Test func errorDescriptionsSayWhatIsWrong() {
         do {
-            _ = try parser.parse(Array(#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.5x","1"]]}"#.utf8))
+            _ = try parser.parse(
+                Array(#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.5x","1"]]}"#.utf8))
             Issue.record("accepted a bad price")
         } catch {
             #expect(error.description.contains("price \"1.5x\" rejected"))
@@ -129,7 +154,8 @@ import Testing
     let router = FeedRouter()
 
     @Test func singleProductMessagesKeepTheirExactBytes() throws {
-        let frame = Array(#"{"type":"l2update","product_id":"ETH-USD","changes":[["sell","1088.42","0.00000000"]],"time":"t"}"#.utf8)
+        let frame = Array(
+            #"{"type":"l2update","product_id":"ETH-USD","changes":[["sell","1088.42","0.00000000"]],"time":"t"}"#.utf8)
         #expect(try router.route(frame) == [FeedRouter.Routed(product: "ETH-USD", payload: frame)])
     }
 
@@ -140,7 +166,8 @@ import Testing
 
     @Test func multiProductAdvancedTradeMessageIsSplitPerProduct() throws {
         let frame = Array(
-            #"{"channel":"l2_data","timestamp":"t","sequence_num":7,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"e","price_level":"1.10","new_quantity":"2.000"}]},{"type":"update","product_id":"ETH-USD","updates":[]},{"type":"update","product_id":"BTC-USD","updates":[]}]}"#.utf8)
+            #"{"channel":"l2_data","timestamp":"t","sequence_num":7,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"e","price_level":"1.10","new_quantity":"2.000"}]},{"type":"update","product_id":"ETH-USD","updates":[]},{"type":"update","product_id":"BTC-USD","updates":[]}]}"#
+                .utf8)
         let parts = try router.route(frame)
         #expect(parts.map(\.product) == ["BTC-USD", "ETH-USD"])
         let parser = FeedParser()

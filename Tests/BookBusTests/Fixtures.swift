@@ -7,9 +7,12 @@ enum Fixtures {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// A recording from `../shared/data/coinbase/` (the shared, read-only originals).
+    /// A recording from `../shared/data/coinbase/` (the shared, read-only originals), or the copy
+    /// bundled in `data/` when the checkout has no `shared/` beside it.
     static func recording(_ name: String) -> String {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/coinbase/\(name)").path
+        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/coinbase/\(name)").path
+        if FileManager.default.fileExists(atPath: shared) { return shared }
+        return packageRoot.appendingPathComponent("data/\(name)").path
     }
 
     /// Every frame of a recording.

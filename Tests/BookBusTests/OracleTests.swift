@@ -9,24 +9,31 @@ import Testing
     struct Top: Decodable, Equatable, CustomStringConvertible {
         var product: String
         var bid: String?
-        var bid_size: String?
+        var bidSize: String?
         var ask: String?
-        var ask_size: String?
+        var askSize: String?
 
-        var description: String { "\(product) \(bid ?? "-") × \(bid_size ?? "-") / \(ask ?? "-") × \(ask_size ?? "-")" }
+        var description: String { "\(product) \(bid ?? "-") × \(bidSize ?? "-") / \(ask ?? "-") × \(askSize ?? "-")" }
     }
 
     func oracleTops(_ recording: String) throws -> [Top] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("Tests/oracle/book_oracle.py").path, recording, "--tops"]
+        process.arguments = [
+            "python3", Fixtures.packageRoot.appendingPathComponent("Tests/oracle/book_oracle.py").path, recording,
+            "--tops",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Top.self, from: Data($0)) }
+        return try data.split(separator: UInt8(ascii: "\n")).map {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(Top.self, from: Data($0))
+        }
     }
 
     func swiftTops(_ recording: String) throws -> [Top] {
@@ -55,8 +62,8 @@ import Testing
                 let top = books[product]!.topOfBook
                 tops.append(
                     Top(
-                        product: product, bid: top.bid?.price.description, bid_size: top.bid?.size.description,
-                        ask: top.ask?.price.description, ask_size: top.ask?.size.description))
+                        product: product, bid: top.bid?.price.description, bidSize: top.bid?.size.description,
+                        ask: top.ask?.price.description, askSize: top.ask?.size.description))
             }
         }
         return tops

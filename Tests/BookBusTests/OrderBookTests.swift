@@ -116,7 +116,10 @@ private func change(_ side: Side, _ price: String, _ size: String) throws -> Lev
         let bids = book.levels(.bid)
         let asks = book.levels(.ask)
         #expect(throws: BookError.self) {
-            try book.apply([change(.bid, "100.10", "1"), LevelChange(side: .ask, price: try ExactDecimal("-5"), size: try ExactDecimal("1"))])
+            try book.apply([
+                change(.bid, "100.10", "1"),
+                LevelChange(side: .ask, price: try ExactDecimal("-5"), size: try ExactDecimal("1")),
+            ])
         }
         #expect(throws: BookError.zeroPrice) { try book.apply([change(.bid, "0.00", "1")]) }
         #expect(throws: BookError.self) { try book.apply([change(.bid, "1.000000000000000001", "1")]) }

@@ -11,7 +11,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The shared originals when they are beside the checkout, else the copies bundled in data/.
 SHARED = ROOT.parent / "shared" / "data" / "coinbase"
+if not SHARED.is_dir():
+    SHARED = ROOT / "data"
 ORACLE = ROOT / "Tests" / "oracle" / "book_oracle.py"
 TUTORIAL = SHARED / "exchange-level2-2022-btc-eth.jsonl"
 TEN_PRODUCTS = SHARED / "exchange-level2-2021-10products.jsonl"

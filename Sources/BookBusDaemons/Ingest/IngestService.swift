@@ -18,7 +18,8 @@ public struct IngestService: Service {
     public func run() async throws {
         switch configuration.source {
         case .replay(let path, let speed):
-            logger.info("replaying", metadata: ["recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")"])
+            logger.info(
+                "replaying", metadata: ["recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")"])
             try await DedicatedThread.run(name: "ingest-publisher") { [configuration, logger] stop in
                 var source = try ReplaySource(path: path, speed: speed)
                 try IngestLoop(configuration: configuration, logger: logger).run(source: &source, stop: stop)
@@ -79,7 +80,8 @@ struct IngestLoop {
                 continue
             case .end:
                 let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
-                try publisher.publish(.control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end, stop: stop)
+                try publisher.publish(
+                    .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end, stop: stop)
                 logger.info("recording finished")
                 break loop
             }
@@ -87,14 +89,17 @@ struct IngestLoop {
         logger.info(
             "ingest stopping",
             metadata: [
-                "frames": "\(counters.frames)", "published": "\(publisher.published)", "dropped": "\(publisher.dropped)",
+                "frames": "\(counters.frames)", "published": "\(publisher.published)",
+                "dropped": "\(publisher.dropped)",
                 "unroutable": "\(counters.unroutable)", "coinbase_errors": "\(counters.coinbaseErrors)",
             ])
     }
 
     /// Routes one frame to its product topics and publishes it.
     /// - Returns: `false` when stop was requested while waiting to send.
-    private func publish(_ frame: FrameQueue.Frame, with publisher: BusPublisher, counters: inout IngestCounters, stop: StopFlag) throws -> Bool {
+    private func publish(
+        _ frame: FrameQueue.Frame, with publisher: BusPublisher, counters: inout IngestCounters, stop: StopFlag
+    ) throws -> Bool {
         counters.frames += 1
         let parts: [FeedRouter.Routed]
         do {
@@ -103,13 +108,17 @@ struct IngestLoop {
             counters.unroutable += 1
             logger.warning(
                 "unroutable coinbase message published on raw/*/",
-                metadata: ["error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(frame.bytes.count)"])
+                metadata: [
+                    "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(frame.bytes.count)",
+                ])
             parts = [FeedRouter.Routed(product: nil, payload: frame.bytes)]
         }
         for part in parts {
             if part.product == nil { reportIfError(part.payload, counters: &counters) }
             let topic: Topic = part.product.map { .raw(product: $0) } ?? .rawUnrouted
-            guard try publisher.publish(topic, receivedAtNanos: frame.receivedAtNanos, payload: part.payload, stop: stop) else {
+            guard
+                try publisher.publish(topic, receivedAtNanos: frame.receivedAtNanos, payload: part.payload, stop: stop)
+            else {
                 return false
             }
         }

@@ -43,7 +43,9 @@ final class AppendOnlyLog {
     /// Cuts the file back to its last newline. Returns how many bytes were removed.
     private static func truncatePartialLine(descriptor: Int32, path: String) throws(SinkError) -> Int {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .cannotOpenLog(path: path, reason: String(cString: strerror(errno))) }
+        guard fstat(descriptor, &info) == 0 else {
+            throw .cannotOpenLog(path: path, reason: String(cString: strerror(errno)))
+        }
         let size = Int(info.st_size)
         guard size > 0 else { return 0 }
         var keep = size
@@ -52,7 +54,9 @@ final class AppendOnlyLog {
             let start = max(0, keep - chunk.count)
             let count = keep - start
             let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, count, off_t(start)) }
-            guard read == count else { throw .cannotOpenLog(path: path, reason: "cannot read back the file to check its last line") }
+            guard read == count else {
+                throw .cannotOpenLog(path: path, reason: "cannot read back the file to check its last line")
+            }
             if let newline = chunk[..<count].lastIndex(of: UInt8(ascii: "\n")) {
                 keep = start + newline + 1
                 break
@@ -61,7 +65,8 @@ final class AppendOnlyLog {
         }
         guard keep < size else { return 0 }
         guard ftruncate(descriptor, off_t(keep)) == 0 else {
-            throw .cannotOpenLog(path: path, reason: "cannot remove a partial last line: \(String(cString: strerror(errno)))")
+            throw .cannotOpenLog(
+                path: path, reason: "cannot remove a partial last line: \(String(cString: strerror(errno)))")
         }
         return size - keep
     }
@@ -74,7 +79,8 @@ public enum SinkError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .cannotOpenLog(let path, let reason): "cannot open log \(path): \(reason); check the directory exists and is writable"
+        case .cannotOpenLog(let path, let reason):
+            "cannot open log \(path): \(reason); check the directory exists and is writable"
         case .cannotWriteLog(let path, let reason): "cannot write log \(path): \(reason)"
         }
     }

@@ -30,7 +30,9 @@ struct SinkLoop {
     func run(stop: StopFlag) throws {
         let log = try configuration.logPath.map { path throws(SinkError) in try AppendOnlyLog(path: path) }
         if let log, log.repairedBytes > 0 {
-            logger.warning("removed a partial last line left by an earlier crash", metadata: ["log": "\(log.path)", "bytes": "\(log.repairedBytes)"])
+            logger.warning(
+                "removed a partial last line left by an earlier crash",
+                metadata: ["log": "\(log.path)", "bytes": "\(log.repairedBytes)"])
         }
         let filter = configuration.minSpreadBasisPoints.map(SpreadFilter.init)
         let context = try ZMQContext()
@@ -51,7 +53,8 @@ struct SinkLoop {
             case .control:
                 guard case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload) else { continue }
                 endedPublishers.insert(publisher)
-                logger.info("end of stream", metadata: ["publisher": "\(publisher)", "ended": "\(endedPublishers.count)"])
+                logger.info(
+                    "end of stream", metadata: ["publisher": "\(publisher)", "ended": "\(endedPublishers.count)"])
                 if configuration.exitAfterEnds > 0 && endedPublishers.count >= configuration.exitAfterEnds {
                     stop.request()
                 }

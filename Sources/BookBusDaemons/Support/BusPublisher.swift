@@ -37,7 +37,8 @@ final class BusPublisher {
         }
         self.lossless = lossless
         self.logger = logger
-        logger.info("publishing", metadata: ["endpoint": "\(endpoint)", "lossless": "\(lossless)", "epoch": "\(epoch)"])
+        logger.info(
+            "publishing", metadata: ["endpoint": "\(endpoint)", "lossless": "\(lossless)", "epoch": "\(epoch)"])
     }
 
     /// Reads pending subscription notices without blocking.
@@ -84,7 +85,9 @@ final class BusPublisher {
         if !lossless {
             dropped += 1
             if dropped == 1 || dropped % 10_000 == 0 {
-                logger.warning("subscriber queue full: message dropped", metadata: ["dropped_total": "\(dropped)", "topic": "\(topic)"])
+                logger.warning(
+                    "subscriber queue full: message dropped",
+                    metadata: ["dropped_total": "\(dropped)", "topic": "\(topic)"])
             }
             return true
         }

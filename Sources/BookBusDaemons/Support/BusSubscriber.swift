@@ -57,7 +57,8 @@ final class BusSubscriber {
             }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
-            let milliseconds = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int(
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
             try poller.poll(timeoutMilliseconds: max(1, milliseconds))
         }
     }
@@ -86,7 +87,10 @@ final class BusSubscriber {
             missed += gap
             logger.warning(
                 "sequence gap: messages lost",
-                metadata: ["topic": "\(topic)", "expected": "\(last.sequence + 1)", "got": "\(header.sequence)", "missed_total": "\(missed)"])
+                metadata: [
+                    "topic": "\(topic)", "expected": "\(last.sequence + 1)", "got": "\(header.sequence)",
+                    "missed_total": "\(missed)",
+                ])
         }
     }
 

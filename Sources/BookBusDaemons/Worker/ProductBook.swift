@@ -55,7 +55,8 @@ enum WorkerError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .updateBeforeSnapshot(let product): "update for \(product) before its first snapshot: ignored until a snapshot arrives"
+        case .updateBeforeSnapshot(let product):
+            "update for \(product) before its first snapshot: ignored until a snapshot arrives"
         case .rejectedByBook(let product, let error): "\(product) message rejected, book unchanged: \(error)"
         }
     }

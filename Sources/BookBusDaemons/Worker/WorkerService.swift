@@ -65,7 +65,9 @@ struct WorkerLoop {
         for prefix in configuration.ownership.subscriptions { try subscriber.subscribe(prefix) }
         // Subscribed last: when the ingest sees this, the product subscriptions have arrived too.
         try subscriber.subscribe(Topic.controlName)
-        logger.info("worker running", metadata: ["ownership": "\(configuration.ownership)", "emit": "\(configuration.emit.rawValue)"])
+        logger.info(
+            "worker running",
+            metadata: ["ownership": "\(configuration.ownership)", "emit": "\(configuration.emit.rawValue)"])
 
         receiving: while !stop.isRequested {
             try publisher.drainSubscriptions()
@@ -77,7 +79,8 @@ struct WorkerLoop {
                 guard case .endOfStream(let upstream)? = try? ControlMessage(json: message.payload) else { continue }
                 logger.info("end of stream from upstream", metadata: ["upstream": "\(upstream)"])
                 let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
-                try publisher.publish(.control, receivedAtNanos: message.header.receivedAtNanos, payload: end, stop: stop)
+                try publisher.publish(
+                    .control, receivedAtNanos: message.header.receivedAtNanos, payload: end, stop: stop)
                 if configuration.exitOnEnd { break receiving }
             case .rawUnrouted, .topOfBook, .spread:
                 counters.otherMessages += 1
@@ -86,14 +89,18 @@ struct WorkerLoop {
         logger.info(
             "worker stopping",
             metadata: [
-                "products": "\(books.keys.sorted().joined(separator: ","))", "book_messages": "\(counters.bookMessages)",
+                "products": "\(books.keys.sorted().joined(separator: ","))",
+                "book_messages": "\(counters.bookMessages)",
                 "other_messages": "\(counters.otherMessages)", "rejected": "\(counters.rejected)",
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
-                "events": "\(counters.events)", "missed_upstream": "\(subscriber.missed)", "dropped": "\(publisher.dropped)",
+                "events": "\(counters.events)", "missed_upstream": "\(subscriber.missed)",
+                "dropped": "\(publisher.dropped)",
             ])
     }
 
-    private mutating func handleRaw(product: String, message: BusMessage, publisher: BusPublisher, stop: StopFlag) throws {
+    private mutating func handleRaw(product: String, message: BusMessage, publisher: BusPublisher, stop: StopFlag)
+        throws
+    {
         guard configuration.ownership.owns(product) else {
             counters.notOwned += 1
             return
@@ -109,7 +116,8 @@ struct WorkerLoop {
             counters.otherMessages += 1
             return
         }
-        let events = applyAndCollectEvents(bookMessages, product: product, receivedAtNanos: message.header.receivedAtNanos)
+        let events = applyAndCollectEvents(
+            bookMessages, product: product, receivedAtNanos: message.header.receivedAtNanos)
         for event in events {
             try publisher.publish(
                 event.kind.topic(product: product), receivedAtNanos: message.header.receivedAtNanos,
@@ -120,7 +128,9 @@ struct WorkerLoop {
 
     /// Applies a raw message's book messages to the product's book, in place, and returns the
     /// events the emit policy asks for (none when nothing was applied or there is no snapshot yet).
-    private mutating func applyAndCollectEvents(_ messages: [BookMessage], product: String, receivedAtNanos: UInt64) -> [BookEvent] {
+    private mutating func applyAndCollectEvents(_ messages: [BookMessage], product: String, receivedAtNanos: UInt64)
+        -> [BookEvent]
+    {
         var appliedCount = 0
         var absentDeletes = 0
         var exchangeTime: String?
@@ -141,7 +151,9 @@ struct WorkerLoop {
             let top = state.book.topOfBook
             if top.isCrossed { crossedTop = top }
             return state.eventsToPublish(policy: policy).map { kind in
-                BookEvent(kind: kind, product: product, top: top, exchangeTime: exchangeTime, ingestTimeNanos: receivedAtNanos)
+                BookEvent(
+                    kind: kind, product: product, top: top, exchangeTime: exchangeTime, ingestTimeNanos: receivedAtNanos
+                )
             }
         }
         counters.bookMessages += appliedCount
@@ -149,7 +161,9 @@ struct WorkerLoop {
         for failure in failures { reject(product: product, failure) }
         if let crossedTop {
             counters.crossed += 1
-            logger.warning("crossed book", metadata: ["product": "\(product)", "top": "\(crossedTop)", "crossed_total": "\(counters.crossed)"])
+            logger.warning(
+                "crossed book",
+                metadata: ["product": "\(product)", "top": "\(crossedTop)", "crossed_total": "\(counters.crossed)"])
         }
         return events
     }
@@ -161,6 +175,8 @@ struct WorkerLoop {
 
     private mutating func reject(product: String, _ error: any Error) {
         counters.rejected += 1
-        logger.warning("message rejected", metadata: ["product": "\(product)", "error": "\(error)", "rejected_total": "\(counters.rejected)"])
+        logger.warning(
+            "message rejected",
+            metadata: ["product": "\(product)", "error": "\(error)", "rejected_total": "\(counters.rejected)"])
     }
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""A local WebSocket server that speaks Coinbase's market-data subscribe protocol and serves a
+recording, for testing the ingest's live path without the internet.
+
+  coinbase_server.py --feed advanced-trade|exchange --recording FILE [--port 0] [--ready FILE]
+
+It checks the subscribe messages the feed requires, answers with a `subscriptions` ack, then sends
+every frame of the recording (one frame per line; timed lines are unwrapped) and keeps the
+connection open. It writes the port it listens on to --ready once it accepts connections, and
+logs each connection to stderr.
+"""
+import argparse
+import asyncio
+import json
+import sys
+
+import websockets
+
+
+def load_frames(path):
+    frames = []
+    with open(path) as recording:
+        for line in recording:
+            line = line.strip()
+            if line:
+                frames.append(json.loads(line)["raw"] if line.startswith('{"ts"') else line)
+    return frames
+
+
+def check_subscriptions(feed, messages):
+    """The ack to send, after checking the client asked for what Coinbase requires."""
+    if feed == "advanced-trade":
+        channels = {m.get("channel") for m in messages}
+        assert channels == {"level2", "heartbeats"}, f"expected level2 + heartbeats, got {channels}"
+        products = messages[0]["product_ids"]
+        return {"channel": "subscriptions", "timestamp": "2026-11-25T00:00:00Z", "sequence_num": 0,
+                "events": [{"subscriptions": {"level2": products, "heartbeats": products}}]}
+    channels = messages[0].get("channels")
+    assert channels == ["level2_batch", "heartbeat"], f"expected level2_batch + heartbeat, got {channels}"
+    return {"type": "subscriptions", "channels": [{"name": c, "product_ids": messages[0]["product_ids"]} for c in channels]}
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--feed", choices=["advanced-trade", "exchange"], required=True)
+    parser.add_argument("--recording", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--ready")
+    args = parser.parse_args()
+    frames = load_frames(args.recording)
+    expected_subscribes = 2 if args.feed == "advanced-trade" else 1
+
+    async def serve(connection):
+        print(f"connection from {connection.remote_address}", file=sys.stderr, flush=True)
+        messages = [json.loads(await asyncio.wait_for(connection.recv(), 5)) for _ in range(expected_subscribes)]
+        assert all(m["type"] == "subscribe" for m in messages)
+        await connection.send(json.dumps(check_subscriptions(args.feed, messages)))
+        for frame in frames:
+            await connection.send(frame)
+        print(f"sent {len(frames)} frames", file=sys.stderr, flush=True)
+        await connection.wait_closed()
+
+    async with websockets.serve(serve, "127.0.0.1", args.port, max_size=None, compression=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        if args.ready:
+            with open(args.ready, "w") as ready:
+                ready.write(str(port))
+        await asyncio.Future()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,122 @@
+"""The ingest's live path against a local WebSocket server speaking Coinbase's protocol, including
+a single Advanced Trade snapshot frame over 5 MB."""
+import json
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bookbus import TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
+
+SERVER = Path(__file__).with_name("coinbase_server.py")
+
+
+def advanced_trade_recording(path, seed=7):
+    """A synthetic Advanced Trade session: a >5 MB BTC-USD snapshot, a small ETH-USD one, a
+    two-product message, and updates near the touch, with trailing zeros stripped as Coinbase does."""
+    rng = random.Random(seed)
+
+    def price(value):
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text
+
+    def snapshot(product, mid, levels):
+        updates = []
+        for i in range(levels):
+            updates.append({"side": "bid", "event_time": "2026-08-01T00:00:00Z", "price_level": price(mid - 0.5 - i * 0.01),
+                            "new_quantity": f"{rng.randint(1, 10**8) / 10**8:.8f}"})
+            updates.append({"side": "offer", "event_time": "2026-08-01T00:00:00Z", "price_level": price(mid + 0.5 + i * 0.01),
+                            "new_quantity": f"{rng.randint(1, 10**8) / 10**8:.8f}"})
+        return {"type": "snapshot", "product_id": product, "updates": updates}
+
+    sequence = iter(range(1, 10**6))
+    frames = []
+
+    def frame(events):
+        frames.append(json.dumps({"channel": "l2_data", "client_id": "", "timestamp": f"2026-08-01T00:00:{len(frames):02d}.5Z",
+                                  "sequence_num": next(sequence), "events": events}, separators=(",", ":")))
+
+    frame([snapshot("BTC-USD", 65000.0, 27_000)])
+    assert len(frames[0]) > 5 * 1024 * 1024
+    frame([snapshot("ETH-USD", 3000.0, 500)])
+    frames.append(json.dumps({"channel": "heartbeats", "sequence_num": next(sequence),
+                              "events": [{"current_time": "x", "heartbeat_counter": 1}]}))
+    for step in range(300):
+        events = []
+        for product, mid in (("BTC-USD", 65000.0), ("ETH-USD", 3000.0)):
+            if rng.random() < 0.7:
+                side = rng.choice(["bid", "offer"])
+                offset = rng.randint(0, 20) * 0.01
+                level = mid - 0.5 - offset if side == "bid" else mid + 0.5 + offset
+                quantity = "0" if rng.random() < 0.3 else f"{rng.randint(1, 10**6) / 10**6:.6f}".rstrip("0")
+                events.append({"type": "update", "product_id": product, "updates": [
+                    {"side": side, "event_time": "e", "price_level": price(level), "new_quantity": quantity}]})
+        if events:
+            frame(events)
+    path.write_text("\n".join(frames) + "\n")
+
+
+def start_server(tmp_path, feed, recording):
+    ready = tmp_path / "server.port"
+    server = subprocess.Popen([sys.executable, str(SERVER), "--feed", feed, "--recording", str(recording), "--ready", str(ready)],
+                              stderr=open(tmp_path / "server.err", "wb"))
+    deadline = time.monotonic() + 20
+    while not ready.exists() or not ready.read_text():
+        assert time.monotonic() < deadline, (tmp_path / "server.err").read_text()
+        time.sleep(0.05)
+    return server, int(ready.read_text())
+
+
+@pytest.mark.parametrize("feed", ["advanced-trade", "exchange"])
+def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
+    if feed == "advanced-trade":
+        recording = tmp_path / "advanced-trade.jsonl"
+        advanced_trade_recording(recording)
+    else:
+        recording = TUTORIAL
+    expected = by_product(oracle_events(recording))
+    expected_count = sum(len(events) for events in expected.values())
+    server, ws_port = start_server(tmp_path, feed, recording)
+    ingest_port, worker_port = free_ports(2)
+    log = tmp_path / "events.log"
+    processes = []
+    try:
+        processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", "spread,tob",
+                                          "--format", "json", "--log", str(log), "--quiet"], tmp_path))
+        processes.append(Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                             "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "1"], tmp_path))
+        ingest = Process("ingest", ["ingest", "--live", "--feed", feed, "--url", f"ws://127.0.0.1:{ws_port}",
+                                    "--products", "BTC-USD,ETH-USD", "--publish", f"tcp://127.0.0.1:{ingest_port}",
+                                    "--wait-for-subscribers", "1"], tmp_path)
+        processes.append(ingest)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if log.exists() and len(log.read_text().splitlines()) >= expected_count:
+                break
+            for process in processes:
+                assert process.popen.poll() is None, f"{process.name} exited:\n{process.stderr()[-3000:]}"
+            time.sleep(0.1)
+        time.sleep(0.3)  # anything extra would show up now
+        statuses = {process.name: process.terminate(timeout=10) for process in reversed(processes)}
+        assert statuses == {"sink": 0, "worker": 0, "ingest": 0}
+    finally:
+        stop_all(processes)
+        server.kill()
+        server.wait()
+    actual = by_product(json.loads(line) for line in log.read_text().splitlines())
+    assert sorted(actual) == sorted(expected)
+    for product in expected:
+        mine, reference = actual[product], expected[product]
+        assert len(mine) == len(reference), product
+        for event, oracle in zip(mine, reference):
+            # Advanced Trade strips trailing zeros; the book prints prices at its own scale.
+            for key in ("bid", "ask", "spread", "mid", "spread_bps"):
+                assert (event[key] is None) == (oracle[key] is None) and (
+                    event[key] is None or Decimal(event[key]) == Decimal(oracle[key])), (key, event, oracle)
+            assert event["bid_size"] == oracle["bid_size"] and event["ask_size"] == oracle["ask_size"]
+            assert event["type"] == oracle["type"] and event["exchange_time"] == oracle["exchange_time"]
+    assert "subscribed" in ingest.stderr()

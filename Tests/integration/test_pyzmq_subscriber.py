@@ -1,0 +1,58 @@
+"""A third-party subscriber written with pyzmq, using only README.md's wire-protocol section,
+attached to every worker of a real topology."""
+import json
+
+import zmq
+
+from bookbus import TEN_PRODUCTS, Process, by_product, decode, free_ports, oracle_events, stop_all
+
+
+def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
+    workers = 2
+    ingest_port, *worker_ports = free_ports(workers + 1)
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.LINGER, 0)
+    for port in worker_ports:
+        subscriber.connect(f"tcp://127.0.0.1:{port}")
+    # README: subscribe to "spread/" for every product's spread, and "bus/" for control messages.
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"spread/")
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"bus/")
+    processes = []
+    try:
+        processes = [
+            Process(f"worker-{i}", ["worker", "--shard", f"{i}/{workers}", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                    "--publish", f"tcp://127.0.0.1:{port}", "--wait-for-subscribers", "1",
+                                    "--exit-on-end", "--lossless", "--name", f"worker-{i}"], tmp_path)
+            for i, port in enumerate(worker_ports)]
+        processes.append(Process("ingest", ["ingest", "--replay", str(TEN_PRODUCTS), "--publish",
+                                            f"tcp://127.0.0.1:{ingest_port}", "--wait-for-subscribers", "2"], tmp_path))
+        events, ended, sequences = [], set(), {}
+        poller = zmq.Poller()
+        poller.register(subscriber, zmq.POLLIN)
+        while len(ended) < workers:
+            assert poller.poll(30_000), "no message for 30 s"
+            topic, epoch, sequence, received_ns, payload = decode(subscriber.recv_multipart())
+            message = json.loads(payload)
+            if topic == "bus/":
+                assert message["type"] == "end_of_stream"
+                ended.add(message["publisher"])
+                continue
+            assert topic == f"spread/{message['product']}/"
+            assert message["type"] == "spread"
+            # Sequence numbers count 1, 2, 3, ... per topic within an epoch: no gap here.
+            previous = sequences.get(topic)
+            assert previous is None or previous == (epoch, sequence - 1)
+            sequences[topic] = (epoch, sequence)
+            assert received_ns > 0
+            events.append(message)
+        for process in processes:
+            assert process.wait(30) == 0, process.stderr()
+    finally:
+        stop_all(processes)
+        subscriber.close()
+        context.term()
+    expected = by_product(event for event in oracle_events(TEN_PRODUCTS) if event["type"] == "spread")
+    assert by_product(events) == expected
+    assert len(expected) == 10
+    assert ended == {"worker-0", "worker-1"}

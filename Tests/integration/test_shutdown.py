@@ -1,0 +1,66 @@
+"""Every daemon stops cleanly on SIGTERM and SIGINT: exit status 0 within a couple of seconds."""
+import signal
+import subprocess
+import time
+
+import pytest
+
+from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_ports, stop_all
+
+
+def idle_roles(ports):
+    ingest_port, worker_port, ws_port = ports
+    return {
+        # Replaying at the recorded pace: still busy when the signal comes.
+        "ingest-replay": ["ingest", "--replay", str(TEN_PRODUCTS_TIMED), "--speed", "1", "--publish", f"tcp://127.0.0.1:{ingest_port}"],
+        # Nobody listens on ws_port: the live ingest is in its reconnect backoff.
+        "ingest-live": ["ingest", "--live", "--url", f"ws://127.0.0.1:{ws_port}", "--publish", f"tcp://127.0.0.1:{ingest_port + 0}"],
+        "worker": ["worker", "--products", "BTC-USD", "--ingest", f"tcp://127.0.0.1:{ingest_port}", "--publish", f"tcp://127.0.0.1:{worker_port}"],
+        "worker-waiting": ["worker", "--shard", "0/2", "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "3"],
+        "sink": ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}"],
+    }
+
+
+@pytest.mark.parametrize("role", ["ingest-replay", "ingest-live", "worker", "worker-waiting", "sink"])
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+def test_daemon_exits_zero_on_signal(tmp_path, role, signal_number):
+    process = Process(role, idle_roles(free_ports(3))[role], tmp_path)
+    try:
+        time.sleep(1.0)
+        assert process.popen.poll() is None, process.stderr()
+        started = time.monotonic()
+        process.popen.send_signal(signal_number)
+        assert process.wait(5) == 0, process.stderr()
+        assert time.monotonic() - started < 3
+    finally:
+        stop_all([process])
+
+
+def test_demo_stops_cleanly_on_ctrl_c(tmp_path):
+    base_port = free_ports(1)[0]
+    demo = subprocess.Popen([binary(), "demo", "--speed", "0.5", "--base-port", str(base_port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        time.sleep(2)
+        assert demo.poll() is None
+        # Ctrl-C reaches the whole foreground process group.
+        import os
+        os.killpg(demo.pid, signal.SIGINT)
+        _, stderr = demo.communicate(timeout=10)
+        assert demo.returncode == 0, stderr.decode()
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    leftover = subprocess.run(["pgrep", "-f", f"127.0.0.1:{base_port}"], capture_output=True, text=True).stdout
+    assert leftover == ""
+
+
+def test_demo_runs_the_bundled_recording_to_the_end(tmp_path):
+    base_port = free_ports(1)[0]
+    result = subprocess.run([binary(), "demo", "--speed", "0", "--base-port", str(base_port)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    products = {line.split(" ")[0] for line in lines}
+    assert len(products) == 10
+    assert all(" spread " in line for line in lines)
