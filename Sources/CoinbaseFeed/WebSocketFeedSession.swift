@@ -47,10 +47,21 @@ public struct WebSocketFeedSession: Sendable {
             attempt += 1
             let startedAt = ContinuousClock.now
             do {
-                let close = try await connectOnce(onFrame: onFrame)
-                logger.warning(
-                    "coinbase connection closed",
-                    metadata: ["url": "\(configuration.url)", "close": "\(String(describing: close))"])
+                if let close = try await connectOnce(onFrame: onFrame) {
+                    logger.warning(
+                        "coinbase closed the connection",
+                        metadata: [
+                            "url": "\(configuration.url)", "code": "\(close.closeCode)", "reason": "\(close.reason ?? "")",
+                        ])
+                } else {
+                    logger.warning(
+                        """
+                        connection ended without a close frame from the server; a message larger than \
+                        --max-frame-bytes \(configuration.maxFrameBytes) also ends it this way: if this repeats \
+                        right after subscribing, raise --max-frame-bytes
+                        """,
+                        metadata: ["url": "\(configuration.url)"])
+                }
             } catch is CancellationError {
                 return
             } catch {
