@@ -9,7 +9,7 @@ public import OrderBook
 /// ```json
 /// {"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94",
 ///  "ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,
-///  "exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":1657738732495040000}
+///  "exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":1657738732495040000,"source_seq":16}
 /// ```
 public struct BookEvent: Sendable, Equatable {
     /// Which topic family the event belongs to.
@@ -33,13 +33,20 @@ public struct BookEvent: Sendable, Equatable {
     public var exchangeTime: String?
     /// When the ingest received that message (nanoseconds since the Unix epoch).
     public var ingestTimeNanos: UInt64
+    /// The sequence number of that message on its `raw/<PRODUCT>/` topic: the book this event
+    /// shows includes every message of the product up to and including it.
+    public var sourceSequence: UInt64
 
-    public init(kind: Kind, product: String, top: TopOfBook, exchangeTime: String?, ingestTimeNanos: UInt64) {
+    public init(
+        kind: Kind, product: String, top: TopOfBook, exchangeTime: String?, ingestTimeNanos: UInt64,
+        sourceSequence: UInt64
+    ) {
         self.kind = kind
         self.product = product
         self.top = top
         self.exchangeTime = exchangeTime
         self.ingestTimeNanos = ingestTimeNanos
+        self.sourceSequence = sourceSequence
     }
 
     /// The JSON payload.
@@ -55,7 +62,7 @@ public struct BookEvent: Sendable, Equatable {
         appendField("spread_bps", top.spreadBasisPoints, to: &json)
         json += ",\"crossed\":\(top.isCrossed),\"exchange_time\":"
         if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json += "null" }
-        json += ",\"ingest_time_ns\":\(ingestTimeNanos)}"
+        json += ",\"ingest_time_ns\":\(ingestTimeNanos),\"source_seq\":\(sourceSequence)}"
         return Array(json.utf8)
     }
 
@@ -77,6 +84,7 @@ public struct BookEvent: Sendable, Equatable {
             ask: try Self.level(wire.ask, wire.askSize, side: "ask"))
         exchangeTime = wire.exchangeTime
         ingestTimeNanos = wire.ingestTimeNs
+        sourceSequence = wire.sourceSeq
     }
 
     private static func level(_ price: String?, _ size: String?, side: String) throws(BusProtocolError) -> PriceLevel? {
@@ -101,6 +109,7 @@ public struct BookEvent: Sendable, Equatable {
         var askSize: String?
         var exchangeTime: String?
         var ingestTimeNs: UInt64
+        var sourceSeq: UInt64
     }
 }
 

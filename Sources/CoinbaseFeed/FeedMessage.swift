@@ -45,3 +45,11 @@ public struct FeedMessage: Sendable, Equatable {
         self.connectionSequence = connectionSequence
     }
 }
+
+extension BookMessage {
+    /// True for a full snapshot.
+    public var isSnapshot: Bool {
+        if case .snapshot = content { return true }
+        return false
+    }
+}

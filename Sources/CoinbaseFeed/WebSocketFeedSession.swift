@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import NIOCore
+import Synchronization
 import WSClient
 
 /// Settings of a live connection to a Coinbase market-data WebSocket.
@@ -14,10 +15,13 @@ public struct WebSocketFeedConfiguration: Sendable {
     /// First reconnect delay; doubles after each failed attempt up to ``maxReconnectDelay``.
     public var initialReconnectDelay: Duration
     public var maxReconnectDelay: Duration
+    /// No message at all (heartbeats included) for this long: the connection is dead; reconnect.
+    public var silenceTimeout: Duration
 
     public init(
         feed: CoinbaseFeedKind, url: String? = nil, products: [String], maxFrameBytes: Int = 64 << 20,
-        initialReconnectDelay: Duration = .milliseconds(500), maxReconnectDelay: Duration = .seconds(30)
+        initialReconnectDelay: Duration = .milliseconds(500), maxReconnectDelay: Duration = .seconds(30),
+        silenceTimeout: Duration = .seconds(10)
     ) {
         self.feed = feed
         self.url = url ?? feed.defaultURL
@@ -25,33 +29,71 @@ public struct WebSocketFeedConfiguration: Sendable {
         self.maxFrameBytes = maxFrameBytes
         self.initialReconnectDelay = initialReconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
+        self.silenceTimeout = silenceTimeout
+    }
+}
+
+/// What a live session hands on.
+public enum FeedSessionEvent: Sendable {
+    /// A new connection is up and subscribed: a fresh snapshot per product follows, and whatever
+    /// was received before may have missed messages.
+    case connected(label: String)
+    /// One WebSocket message, with its receive time (nanoseconds since the Unix epoch).
+    case frame([UInt8], receivedAtNanos: UInt64)
+    /// Advanced Trade's `sequence_num` skipped: messages were lost; the connection is renewed.
+    case sequenceGap(expected: Int64, got: Int64)
+}
+
+/// The receive time of the last message, shared with the silence watchdog.
+private final class Timestamp: Sendable {
+    let nanos = Atomic<UInt64>(WallClock.nanosecondsSinceEpoch())
+}
+
+/// Why a live connection was abandoned (then re-established).
+enum FeedSessionError: Error, CustomStringConvertible {
+    case sequenceGap(expected: Int64, got: Int64)
+    case silent(Duration)
+
+    var description: String {
+        switch self {
+        case .sequenceGap(let expected, let got):
+            "Advanced Trade sequence_num jumped from \(expected - 1) to \(got): \(got - expected) message(s) lost on the way from Coinbase"
+        case .silent(let timeout): "no message, not even a heartbeat, for \(timeout)"
+        }
     }
 }
 
 /// A live Coinbase WebSocket connection: connects, subscribes, hands every message on with its
-/// receive time, and reconnects with capped, jittered exponential backoff when the connection ends.
+/// receive time, and reconnects with capped, jittered exponential backoff when the connection
+/// ends, falls silent, or (Advanced Trade) skips a `sequence_num`.
 public struct WebSocketFeedSession: Sendable {
     public let configuration: WebSocketFeedConfiguration
+    /// Names this connection in logs, e.g. `conn-1`.
+    public let label: String
     private let logger: Logger
 
-    public init(configuration: WebSocketFeedConfiguration, logger: Logger) {
+    public init(configuration: WebSocketFeedConfiguration, label: String, logger: Logger) {
         self.configuration = configuration
+        self.label = label
+        var logger = logger
+        logger[metadataKey: "connection"] = "\(label)"
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled, calling `onFrame` for every message in arrival order.
-    public func run(onFrame: @escaping @Sendable ([UInt8], _ receivedAtNanos: UInt64) async -> Void) async {
+    /// Runs until the task is cancelled, calling `onEvent` in arrival order.
+    public func run(onEvent: @escaping @Sendable (FeedSessionEvent) async -> Void) async {
         var delay = configuration.initialReconnectDelay
         var attempt = 0
         while !Task.isCancelled {
             attempt += 1
             let startedAt = ContinuousClock.now
             do {
-                if let close = try await connectOnce(onFrame: onFrame) {
+                if let close = try await connectOnce(onEvent: onEvent) {
                     logger.warning(
                         "coinbase closed the connection",
                         metadata: [
-                            "url": "\(configuration.url)", "code": "\(close.closeCode)", "reason": "\(close.reason ?? "")",
+                            "url": "\(configuration.url)", "code": "\(close.closeCode)",
+                            "reason": "\(close.reason ?? "")",
                         ])
                 } else {
                     logger.warning(
@@ -73,22 +115,18 @@ public struct WebSocketFeedSession: Sendable {
             // A connection that lived a while starts the backoff over.
             if ContinuousClock.now - startedAt > .seconds(30) { delay = configuration.initialReconnectDelay }
             let jittered = delay * Double.random(in: 0.5...1.0)
-            logger.info(
-                "reconnecting to coinbase",
-                metadata: [
-                    "in_ms":
-                        "\(jittered.components.seconds * 1000 + jittered.components.attoseconds / 1_000_000_000_000_000)"
-                ])
+            logger.info("reconnecting to coinbase", metadata: ["backoff": "\(jittered)"])
             try? await Task.sleep(for: jittered)
             delay = min(delay * 2, configuration.maxReconnectDelay)
         }
     }
 
-    private func connectOnce(onFrame: @escaping @Sendable ([UInt8], UInt64) async -> Void) async throws
-        -> WebSocketCloseFrame?
-    {
+    private func connectOnce(
+        onEvent: @escaping @Sendable (FeedSessionEvent) async -> Void
+    ) async throws -> WebSocketCloseFrame? {
         let configuration = self.configuration
         let logger = self.logger
+        let label = self.label
         let client = WebSocketClient(
             url: configuration.url,
             configuration: WebSocketClientConfiguration(maxFrameSize: configuration.maxFrameBytes),
@@ -102,12 +140,44 @@ public struct WebSocketFeedSession: Sendable {
                 metadata: [
                     "url": "\(configuration.url)", "products": "\(configuration.products.joined(separator: ","))",
                 ])
-            for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
-                let receivedAt = WallClock.nanosecondsSinceEpoch()
-                switch message {
-                case .text(let text): await onFrame(Array(text.utf8), receivedAt)
-                case .binary(let buffer): await onFrame(Array(buffer.readableBytesView), receivedAt)
+            await onEvent(.connected(label: label))
+            let lastReceived = Timestamp()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var expected: Int64?
+                    for try await message in inbound.messages(maxSize: configuration.maxFrameBytes) {
+                        let receivedAt = WallClock.nanosecondsSinceEpoch()
+                        lastReceived.nanos.store(receivedAt, ordering: .relaxed)
+                        let bytes: [UInt8]
+                        switch message {
+                        case .text(let text): bytes = Array(text.utf8)
+                        case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                        }
+                        if configuration.feed == .advancedTrade,
+                            let sequence = AdvancedTradeSequence.extract(from: bytes)
+                        {
+                            if let expected, sequence != expected {
+                                await onEvent(.sequenceGap(expected: expected, got: sequence))
+                                throw FeedSessionError.sequenceGap(expected: expected, got: sequence)
+                            }
+                            expected = sequence + 1
+                        }
+                        await onEvent(.frame(bytes, receivedAtNanos: receivedAt))
+                    }
                 }
+                group.addTask {
+                    // The silence watchdog.
+                    while true {
+                        try await Task.sleep(for: .milliseconds(250))
+                        let silentNanos =
+                            WallClock.nanosecondsSinceEpoch() &- lastReceived.nanos.load(ordering: .relaxed)
+                        if Duration.nanoseconds(Int64(clamping: silentNanos)) > configuration.silenceTimeout {
+                            throw FeedSessionError.silent(configuration.silenceTimeout)
+                        }
+                    }
+                }
+                defer { group.cancelAll() }
+                try await group.next()
             }
         }
         return try await client.run()

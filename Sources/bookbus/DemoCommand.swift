@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Number of book workers (each gets --shard i/n).")
     var workers: Int = 2
 
-    @Option(help: "First TCP port on 127.0.0.1: the ingest's; the workers take the next ones.")
+    @Option(help: "First TCP port on 127.0.0.1: the ingest's; its snapshot service and the workers take the next ones.")
     var basePort: Int = 5555
 
     @Option(help: "Passed to the workers: change or every-message.")
@@ -37,8 +37,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard (1024...(65535 - workers)).contains(basePort) else {
-            throw ValidationError("--base-port must leave room for \(workers + 1) ports below 65536")
+        guard (1024...(65535 - workers - 1)).contains(basePort) else {
+            throw ValidationError("--base-port must leave room for \(workers + 2) ports below 65536")
         }
     }
 

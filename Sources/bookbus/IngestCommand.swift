@@ -30,8 +30,17 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Largest WebSocket message accepted, in bytes (a BTC-USD snapshot is one ~5 MB message).")
     var maxFrameBytes: Int = 64 << 20
 
+    @Option(help: "Live: at most this many products per WebSocket connection; more products open more connections.")
+    var productsPerConnection: Int = 10
+
+    @Option(help: "Live: seconds without any message (heartbeats included) before the connection is renewed.")
+    var silenceTimeout: Double = 10
+
     @Option(help: "Where to publish: @tcp://*:5555 binds, >tcp://host:port connects; a bare endpoint binds.")
     var publish: String = "@tcp://*:5555"
+
+    @Option(help: "Where the snapshot service (ROUTER) listens; a bare endpoint binds; none disables it.")
+    var snapshots: String = "@tcp://*:5560"
 
     @Flag(
         inversion: .prefixedNo,
@@ -54,6 +63,8 @@ struct IngestCommand: AsyncParsableCommand {
         }
         guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or positive") }
         guard maxFrameBytes > 0 else { throw ValidationError("--max-frame-bytes must be positive") }
+        guard productsPerConnection >= 1 else { throw ValidationError("--products-per-connection must be at least 1") }
+        guard silenceTimeout > 0 else { throw ValidationError("--silence-timeout must be positive") }
     }
 
     func run() async throws {
@@ -69,7 +80,8 @@ struct IngestCommand: AsyncParsableCommand {
             source = .live(
                 WebSocketFeedConfiguration(
                     feed: CoinbaseFeedKind(rawValue: feed)!, url: url, products: productList,
-                    maxFrameBytes: maxFrameBytes))
+                    maxFrameBytes: maxFrameBytes, silenceTimeout: .milliseconds(Int64(silenceTimeout * 1000))),
+                productsPerConnection: productsPerConnection)
         }
         var configuration = IngestConfiguration(
             source: source, publish: Endpoint(parsing: publish, defaultMode: .bind),
@@ -77,6 +89,7 @@ struct IngestCommand: AsyncParsableCommand {
         configuration.sockets = common.sockets
         configuration.sockets.maxMessageBytes = Int64(maxFrameBytes)
         configuration.waitForSubscribers = waitForSubscribers
+        configuration.snapshots = snapshots == "none" ? nil : Endpoint(parsing: snapshots, defaultMode: .bind)
         try await runUntilSignalled(IngestService(configuration: configuration, logger: logger), logger: logger)
     }
 }

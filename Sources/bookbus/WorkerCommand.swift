@@ -12,6 +12,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Ingest endpoint to subscribe to (repeatable): >tcp://host:port connects (the default), @... binds.")
     var ingest: [String] = [">tcp://127.0.0.1:5555"]
 
+    @Option(
+        help:
+            "The ingest's snapshot service (repeatable): connects unless @...; none: wait for snapshots on the stream.")
+    var snapshots: [String] = [">tcp://127.0.0.1:5560"]
+
+    @Option(help: "Messages kept per product while it waits for a snapshot.")
+    var resyncBuffer: Int = 100_000
+
     @Option(help: "Where to publish events: @tcp://*:5556 binds (the default for a bare endpoint), >... connects.")
     var publish: String = "@tcp://*:5556"
 
@@ -46,6 +54,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("choose one: --products A,B or --shard i/n")
         }
         if allProducts != nil && shard == nil { throw ValidationError("--all-products goes with --shard") }
+        guard resyncBuffer >= 1 else { throw ValidationError("--resync-buffer must be at least 1") }
         guard EmitPolicy(rawValue: emit) != nil else {
             throw ValidationError(
                 "--emit \(emit) is not one of \(EmitPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -76,6 +85,8 @@ struct WorkerCommand: AsyncParsableCommand {
         configuration.sockets = common.sockets
         configuration.lossless = lossless
         configuration.waitForSubscribers = waitForSubscribers
+        configuration.snapshots = snapshots.filter { $0 != "none" }.map { Endpoint(parsing: $0, defaultMode: .connect) }
+        configuration.resyncBufferLimit = resyncBuffer
         configuration.exitOnEnd = exitOnEnd
         try await runUntilSignalled(WorkerService(configuration: configuration, logger: logger), logger: logger)
     }

@@ -76,12 +76,13 @@ import Testing
             bid: PriceLevel(price: try ExactDecimal("19814.24"), size: try ExactDecimal("0.05")),
             ask: PriceLevel(price: try ExactDecimal("19816.94"), size: try ExactDecimal("0.50382230")))
         let event = BookEvent(
-            kind: .spread, product: "BTC-USD", top: top, exchangeTime: "2022-07-13T18:58:52.495040Z", ingestTimeNanos: 7
-        )
+            kind: .spread, product: "BTC-USD", top: top, exchangeTime: "2022-07-13T18:58:52.495040Z",
+            ingestTimeNanos: 7,
+            sourceSequence: 16)
         let json = String(decoding: event.encoded(), as: UTF8.self)
         #expect(
             json
-                == #"{"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94","ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,"exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":7}"#
+                == #"{"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94","ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,"exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":7,"source_seq":16}"#
         )
         let decoded = try BookEvent(json: event.encoded())
         #expect(decoded == event)
@@ -90,7 +91,8 @@ import Testing
 
     @Test func emptySideIsNull() throws {
         let top = TopOfBook(bid: nil, ask: PriceLevel(price: try ExactDecimal("1.5"), size: try ExactDecimal("2")))
-        let event = BookEvent(kind: .topOfBook, product: "X-Y", top: top, exchangeTime: nil, ingestTimeNanos: 1)
+        let event = BookEvent(
+            kind: .topOfBook, product: "X-Y", top: top, exchangeTime: nil, ingestTimeNanos: 1, sourceSequence: 1)
         let json = String(decoding: event.encoded(), as: UTF8.self)
         #expect(
             json.contains(
@@ -101,6 +103,11 @@ import Testing
     @Test func controlMessagesRoundTrip() throws {
         let message = ControlMessage.endOfStream(publisher: "worker-\"1\"")
         #expect(try ControlMessage(json: message.encoded()) == message)
+        let heartbeat = ControlMessage.heartbeat(
+            publisher: "ingest-1", epoch: UInt64.max, sequences: ["raw/BTC-USD/": 42, "raw/*/": 3])
+        #expect(try ControlMessage(json: heartbeat.encoded()) == heartbeat)
+        // The epoch is a decimal string: 2^64 - 1 does not survive a JSON double.
+        #expect(String(decoding: heartbeat.encoded(), as: UTF8.self).contains(#""epoch":"18446744073709551615""#))
         #expect(throws: BusProtocolError.self) {
             try ControlMessage(json: Array(#"{"type":"x","publisher":"p"}"#.utf8))
         }

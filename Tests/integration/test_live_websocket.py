@@ -81,16 +81,18 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
     expected = by_product(oracle_events(recording))
     expected_count = sum(len(events) for events in expected.values())
     server, ws_port = start_server(tmp_path, feed, recording)
-    ingest_port, worker_port = free_ports(2)
+    ingest_port, snapshot_port, worker_port = free_ports(3)
     log = tmp_path / "events.log"
     processes = []
     try:
         processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", "spread,tob",
                                           "--format", "json", "--log", str(log), "--quiet"], tmp_path))
         processes.append(Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                             "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                              "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "1"], tmp_path))
         ingest = Process("ingest", ["ingest", "--live", "--feed", feed, "--url", f"ws://127.0.0.1:{ws_port}",
                                     "--products", "BTC-USD,ETH-USD", "--publish", f"tcp://127.0.0.1:{ingest_port}",
+                                    "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                     "--wait-for-subscribers", "1"], tmp_path)
         processes.append(ingest)
         deadline = time.monotonic() + 90

@@ -9,8 +9,8 @@ from bookbus import (TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_pro
 
 def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), speed="0"):
     """Runs the whole replay topology to its end; returns (sink, workers, ingest)."""
-    ports = free_ports(workers + 1)
-    ingest_port, worker_ports = ports[0], ports[1:]
+    ports = free_ports(workers + 2)
+    ingest_port, snapshot_port, worker_ports = ports[0], ports[1], ports[2:]
     processes = []
     try:
         sink = Process("sink", ["sink", *sum([["--connect", f">tcp://127.0.0.1:{p}"] for p in worker_ports], []),
@@ -18,12 +18,14 @@ def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), sp
         processes.append(sink)
         worker_processes = [
             Process(f"worker-{i}", ["worker", "--shard", f"{i}/{workers}", "--ingest", f">tcp://127.0.0.1:{ingest_port}",
+                                    "--snapshots", f">tcp://127.0.0.1:{snapshot_port}",
                                     "--publish", f"@tcp://127.0.0.1:{port}", "--wait-for-subscribers", "1",
                                     "--exit-on-end", "--lossless", "--emit", emit, "--name", f"worker-{i}"], tmp_path)
             for i, port in enumerate(worker_ports)]
         processes += worker_processes
         ingest = Process("ingest", ["ingest", "--replay", str(recording), "--speed", speed,
                                     "--publish", f"@tcp://127.0.0.1:{ingest_port}",
+                                    "--snapshots", f"@tcp://127.0.0.1:{snapshot_port}",
                                     "--wait-for-subscribers", str(workers)], tmp_path)
         processes.append(ingest)
         for process in processes:
@@ -130,9 +132,10 @@ def test_bad_input_is_rejected_counted_and_harmless(tmp_path):
     actual = by_product(json.loads(line) for line in sink.stdout().splitlines())
     assert actual == by_product(oracle_events(TUTORIAL))
     worker_logs = "".join(worker.stderr() for worker in workers)
-    # Six book messages are refused; the unknown "mystery" type is merely counted as another kind.
-    assert worker_logs.count("message rejected") == 6, worker_logs
-    assert "before its first snapshot" in worker_logs
+    # Five book messages are refused; the unknown "mystery" type is merely counted as another kind,
+    # and the update before any snapshot waits for one (which the stream then brings).
+    assert worker_logs.count("message rejected") == 5, worker_logs
+    assert "reason=update before any snapshot" in worker_logs
     assert "is negative" in worker_logs and "fractional digits exceed" in worker_logs
     assert "unknown side" in worker_logs
     assert "coinbase error message" in ingest.stderr() and "reason=testing" in ingest.stderr()

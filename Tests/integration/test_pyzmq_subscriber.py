@@ -9,7 +9,7 @@ from bookbus import TEN_PRODUCTS, Process, by_product, decode, free_ports, oracl
 
 def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
     workers = 2
-    ingest_port, *worker_ports = free_ports(workers + 1)
+    ingest_port, snapshot_port, *worker_ports = free_ports(workers + 2)
     context = zmq.Context()
     subscriber = context.socket(zmq.SUB)
     subscriber.setsockopt(zmq.LINGER, 0)
@@ -22,11 +22,13 @@ def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
     try:
         processes = [
             Process(f"worker-{i}", ["worker", "--shard", f"{i}/{workers}", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                    "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                     "--publish", f"tcp://127.0.0.1:{port}", "--wait-for-subscribers", "1",
                                     "--exit-on-end", "--lossless", "--name", f"worker-{i}"], tmp_path)
             for i, port in enumerate(worker_ports)]
         processes.append(Process("ingest", ["ingest", "--replay", str(TEN_PRODUCTS), "--publish",
-                                            f"tcp://127.0.0.1:{ingest_port}", "--wait-for-subscribers", "2"], tmp_path))
+                                            f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
+                                            "--wait-for-subscribers", "2"], tmp_path))
         events, ended, sequences = [], set(), {}
         poller = zmq.Poller()
         poller.register(subscriber, zmq.POLLIN)
@@ -35,8 +37,11 @@ def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
             topic, epoch, sequence, received_ns, payload = decode(subscriber.recv_multipart())
             message = json.loads(payload)
             if topic == "bus/":
-                assert message["type"] == "end_of_stream"
-                ended.add(message["publisher"])
+                assert message["type"] in ("heartbeat", "end_of_stream")
+                if message["type"] == "end_of_stream":
+                    ended.add(message["publisher"])
+                else:
+                    assert int(message["epoch"]) == epoch and isinstance(message["sequences"], dict)
                 continue
             assert topic == f"spread/{message['product']}/"
             assert message["type"] == "spread"

@@ -9,14 +9,15 @@ from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_ports, stop_
 
 
 def idle_roles(ports):
-    ingest_port, worker_port, ws_port = ports
+    ingest_port, worker_port, ws_port, snapshot_port = ports
+    snapshots = ["--snapshots", f"tcp://127.0.0.1:{snapshot_port}"]
     return {
         # Replaying at the recorded pace: still busy when the signal comes.
-        "ingest-replay": ["ingest", "--replay", str(TEN_PRODUCTS_TIMED), "--speed", "1", "--publish", f"tcp://127.0.0.1:{ingest_port}"],
+        "ingest-replay": ["ingest", "--replay", str(TEN_PRODUCTS_TIMED), "--speed", "1", "--publish", f"tcp://127.0.0.1:{ingest_port}", *snapshots],
         # Nobody listens on ws_port: the live ingest is in its reconnect backoff.
-        "ingest-live": ["ingest", "--live", "--url", f"ws://127.0.0.1:{ws_port}", "--publish", f"tcp://127.0.0.1:{ingest_port + 0}"],
-        "worker": ["worker", "--products", "BTC-USD", "--ingest", f"tcp://127.0.0.1:{ingest_port}", "--publish", f"tcp://127.0.0.1:{worker_port}"],
-        "worker-waiting": ["worker", "--shard", "0/2", "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "3"],
+        "ingest-live": ["ingest", "--live", "--url", f"ws://127.0.0.1:{ws_port}", "--publish", f"tcp://127.0.0.1:{ingest_port}", *snapshots],
+        "worker": ["worker", "--products", "BTC-USD", "--ingest", f"tcp://127.0.0.1:{ingest_port}", "--publish", f"tcp://127.0.0.1:{worker_port}", *snapshots],
+        "worker-waiting": ["worker", "--shard", "0/2", "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "3", *snapshots],
         "sink": ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}"],
     }
 
@@ -24,7 +25,7 @@ def idle_roles(ports):
 @pytest.mark.parametrize("role", ["ingest-replay", "ingest-live", "worker", "worker-waiting", "sink"])
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 def test_daemon_exits_zero_on_signal(tmp_path, role, signal_number):
-    process = Process(role, idle_roles(free_ports(3))[role], tmp_path)
+    process = Process(role, idle_roles(free_ports(4))[role], tmp_path)
     try:
         time.sleep(1.0)
         assert process.popen.poll() is None, process.stderr()

@@ -11,7 +11,7 @@ public struct DemoConfiguration: Sendable {
     /// Replay speed: 0 as fast as possible, otherwise the recorded pace × speed.
     public var speed: Double
     public var workers: Int
-    /// First of the TCP ports on 127.0.0.1: ingest, then one per worker.
+    /// First of the TCP ports on 127.0.0.1: ingest, its snapshot service, then one per worker.
     public var basePort: Int
     /// Extra arguments for every worker and for the sink.
     public var workerArguments: [String]
@@ -55,7 +55,8 @@ public struct DemoService: Service {
     func plan() -> [ChildProcess] {
         let host = "tcp://127.0.0.1"
         let ingestPort = configuration.basePort
-        let workerPorts = (0..<configuration.workers).map { configuration.basePort + 1 + $0 }
+        let snapshotPort = configuration.basePort + 1
+        let workerPorts = (0..<configuration.workers).map { configuration.basePort + 2 + $0 }
         let common = ["--log-level", configuration.logLevel]
         let sink = ChildProcess(
             name: "sink", executable: configuration.executable,
@@ -66,6 +67,7 @@ public struct DemoService: Service {
                 name: "worker-\(index)", executable: configuration.executable,
                 arguments: [
                     "worker", "--shard", "\(index)/\(configuration.workers)", "--ingest", ">\(host):\(ingestPort)",
+                    "--snapshots", ">\(host):\(snapshotPort)",
                     "--publish", "@\(host):\(port)", "--wait-for-subscribers", "1", "--exit-on-end", "--lossless",
                     "--name", "worker-\(index)",
                 ] + configuration.workerArguments + common)
@@ -74,7 +76,8 @@ public struct DemoService: Service {
             name: "ingest", executable: configuration.executable,
             arguments: [
                 "ingest", "--replay", configuration.recording, "--speed", "\(configuration.speed)",
-                "--publish", "@\(host):\(ingestPort)", "--wait-for-subscribers", "\(configuration.workers)",
+                "--publish", "@\(host):\(ingestPort)", "--snapshots", "@\(host):\(snapshotPort)",
+                "--wait-for-subscribers", "\(configuration.workers)",
             ] + common)
         return [sink] + workers + [ingest]
     }

@@ -1,18 +1,15 @@
+import CoinbaseFeed
 import Foundation
 import Synchronization
 
-/// A bounded hand-over of frames from async code (the WebSocket session) to the publishing thread.
+/// A bounded hand-over of session events (frames, reconnects) from async code (the WebSocket
+/// sessions) to the publishing thread.
 ///
 /// When full, ``push(_:)`` suspends the producer (back-pressure onto the WebSocket read) until the
 /// consumer makes room: memory stays bounded and nothing is dropped here.
 final class FrameQueue: Sendable {
-    struct Frame: Sendable {
-        var bytes: [UInt8]
-        var receivedAtNanos: UInt64
-    }
-
     private struct State {
-        var frames: [Frame] = []
+        var frames: [FeedSessionEvent] = []
         var waitingProducers: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -24,8 +21,8 @@ final class FrameQueue: Sendable {
         self.capacity = capacity
     }
 
-    /// Appends a frame, waiting while the queue is full.
-    func push(_ frame: Frame) async {
+    /// Appends an event, waiting while the queue is full.
+    func push(_ frame: FeedSessionEvent) async {
         while true {
             let queued = state.withLock { state -> Bool in
                 guard state.frames.count < capacity else { return false }
@@ -47,9 +44,9 @@ final class FrameQueue: Sendable {
         }
     }
 
-    /// Takes every queued frame, waiting up to `timeoutMilliseconds` for the first. Blocking: call it
+    /// Takes every queued event, waiting up to `timeoutMilliseconds` for the first. Blocking: call it
     /// only from a dedicated thread.
-    func takeAll(timeoutMilliseconds: Int) -> [Frame] {
+    func takeAll(timeoutMilliseconds: Int) -> [FeedSessionEvent] {
         _ = available.wait(timeout: .now() + .milliseconds(timeoutMilliseconds))
         let (frames, producers) = state.withLock { state in
             let taken = (state.frames, state.waitingProducers)

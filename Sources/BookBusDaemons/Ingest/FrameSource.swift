@@ -3,8 +3,8 @@ import Foundation
 
 /// What a frame source yields to the publishing loop.
 enum SourceEvent {
-    /// Frames to publish, in order.
-    case frames([FrameQueue.Frame])
+    /// Frames to publish and connection events, in order.
+    case events([FeedSessionEvent])
     /// Nothing yet; poll again.
     case idle
     /// The source is exhausted (end of a recording).
@@ -38,16 +38,16 @@ struct ReplaySource: FrameSource {
                 Thread.sleep(forTimeInterval: min(0.1, max(0, (due - ContinuousClock.now) / .seconds(1))))
             }
         }
-        return .frames([FrameQueue.Frame(bytes: frame.bytes, receivedAtNanos: WallClock.nanosecondsSinceEpoch())])
+        return .events([.frame(frame.bytes, receivedAtNanos: WallClock.nanosecondsSinceEpoch())])
     }
 }
 
-/// Frames handed over by the live WebSocket session.
+/// Events handed over by the live WebSocket sessions.
 struct LiveSource: FrameSource {
     let queue: FrameQueue
 
     mutating func next(stop: StopFlag) throws -> SourceEvent {
-        let frames = queue.takeAll(timeoutMilliseconds: 100)
-        return frames.isEmpty ? .idle : .frames(frames)
+        let events = queue.takeAll(timeoutMilliseconds: 50)
+        return events.isEmpty ? .idle : .events(events)
     }
 }

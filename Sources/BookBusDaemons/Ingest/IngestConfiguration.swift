@@ -5,8 +5,9 @@ public enum IngestSource: Sendable {
     /// Replay a recording; `speed` 0 is as fast as possible, otherwise the recorded pace × speed
     /// (timed recordings only; plain ones always go as fast as possible).
     case replay(path: String, speed: Double)
-    /// A live WebSocket connection.
-    case live(WebSocketFeedConfiguration)
+    /// Live WebSocket connections: the products are split over connections of at most
+    /// `productsPerConnection` each (Coinbase refuses too many level-2 streams on one).
+    case live(WebSocketFeedConfiguration, productsPerConnection: Int)
 }
 
 /// Everything the ingest daemon needs.
@@ -14,12 +15,14 @@ public struct IngestConfiguration: Sendable {
     public var source: IngestSource
     /// Where the PUB side of the bus is (binds by default).
     public var publish: Endpoint
+    /// Where the snapshot service (ROUTER) listens, if anywhere.
+    public var snapshots: Endpoint?
     public var sockets = SocketSettings()
     /// Wait for subscribers instead of dropping when their queue is full.
     public var lossless: Bool
     /// Before publishing, wait until this many BookBus subscribers are connected (0: don't wait).
     public var waitForSubscribers = 0
-    /// Live frames buffered between the WebSocket and the publishing thread.
+    /// Live events buffered between the WebSocket sessions and the publishing thread.
     public var queueCapacity = 10_000
     /// Name used in control messages and logs.
     public var name: String
@@ -29,5 +32,16 @@ public struct IngestConfiguration: Sendable {
         self.publish = publish
         self.lossless = lossless
         self.name = name
+    }
+
+    /// The live connections: a label and the products of each.
+    var connections: [(label: String, feed: WebSocketFeedConfiguration)] {
+        guard case .live(let feed, let perConnection) = source else { return [] }
+        let chunk = max(1, perConnection)
+        return stride(from: 0, to: feed.products.count, by: chunk).enumerated().map { index, start in
+            var connection = feed
+            connection.products = Array(feed.products[start..<min(start + chunk, feed.products.count)])
+            return ("conn-\(index + 1)", connection)
+        }
     }
 }

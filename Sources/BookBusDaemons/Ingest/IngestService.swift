@@ -4,8 +4,9 @@ public import Logging
 public import ServiceLifecycle
 import ZeroMQ
 
-/// The ingest daemon: takes Coinbase messages from a live WebSocket or a recording and publishes
-/// each one, bytes as received, on `raw/<PRODUCT>/` (or `raw/*/` when it names no product).
+/// The ingest daemon: takes Coinbase messages from live WebSockets or a recording and publishes
+/// each one, bytes as received, on `raw/<PRODUCT>/` (or `raw/*/` when it names no product), keeps
+/// its own books for the snapshot service, and sends a heartbeat on `bus/`.
 public struct IngestService: Service {
     public let configuration: IngestConfiguration
     private let logger: Logger
@@ -22,24 +23,25 @@ public struct IngestService: Service {
                 "replaying", metadata: ["recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")"])
             try await DedicatedThread.run(name: "ingest-publisher") { [configuration, logger] stop in
                 var source = try ReplaySource(path: path, speed: speed)
-                try IngestLoop(configuration: configuration, logger: logger).run(source: &source, stop: stop)
+                var loop = IngestLoop(configuration: configuration, logger: logger)
+                try loop.run(source: &source, stop: stop)
             }
-        case .live(let feed):
+        case .live:
             let queue = FrameQueue(capacity: configuration.queueCapacity)
-            let session = WebSocketFeedSession(configuration: feed, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    await session.run { bytes, receivedAt in
-                        await queue.push(FrameQueue.Frame(bytes: bytes, receivedAtNanos: receivedAt))
-                    }
+                for connection in configuration.connections {
+                    let session = WebSocketFeedSession(
+                        configuration: connection.feed, label: connection.label, logger: logger)
+                    group.addTask { await session.run { event in await queue.push(event) } }
                 }
                 group.addTask { [configuration, logger] in
                     try await DedicatedThread.run(name: "ingest-publisher") { stop in
                         var source = LiveSource(queue: queue)
-                        try IngestLoop(configuration: configuration, logger: logger).run(source: &source, stop: stop)
+                        var loop = IngestLoop(configuration: configuration, logger: logger)
+                        try loop.run(source: &source, stop: stop)
                     }
                 }
-                // The publisher ends on shutdown; then the WebSocket session is cancelled.
+                // The publisher ends on shutdown; then the WebSocket sessions are cancelled.
                 try await group.next()
                 group.cancelAll()
             }
@@ -47,38 +49,55 @@ public struct IngestService: Service {
     }
 }
 
-/// The ingest's publishing thread: route, stamp, publish.
+/// What the ingest has seen, for its closing log line.
+struct IngestCounters {
+    var frames = 0
+    var unroutable = 0
+    var coinbaseErrors = 0
+    var connections = 0
+    var upstreamGaps = 0
+}
+
+/// The ingest's publishing thread: route, stamp, publish, keep books, serve snapshots.
 struct IngestLoop {
     let configuration: IngestConfiguration
     let logger: Logger
     private let router = FeedRouter()
     private let parser = FeedParser()
+    private var books = IngestBooks()
+    private var counters = IngestCounters()
 
     init(configuration: IngestConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
-    func run(source: inout some FrameSource, stop: StopFlag) throws {
+    mutating func run(source: inout some FrameSource, stop: StopFlag) throws {
         let context = try ZMQContext()
         let publisher = try BusPublisher(
             context: context, endpoint: configuration.publish, settings: configuration.sockets,
-            lossless: configuration.lossless, logger: logger)
+            lossless: configuration.lossless, name: configuration.name, logger: logger)
         defer { publisher.close() }
-        var counters = IngestCounters()
+        let snapshots = try configuration.snapshots.map {
+            try SnapshotServer(context: context, endpoint: $0, settings: configuration.sockets, logger: logger)
+        }
+        defer { snapshots?.close() }
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }
         }
         loop: while !stop.isRequested {
             try publisher.drainSubscriptions()
+            try snapshots?.serve(books: books, publisher: publisher)
+            try publisher.publishHeartbeatIfDue(stop: stop)
             switch try source.next(stop: stop) {
-            case .frames(let frames):
-                for frame in frames {
-                    guard try publish(frame, with: publisher, counters: &counters, stop: stop) else { break loop }
+            case .events(let events):
+                for event in events {
+                    guard try handle(event, publisher: publisher, stop: stop) else { break loop }
                 }
             case .idle:
                 continue
             case .end:
+                try publisher.publishHeartbeatIfDue(stop: stop)
                 let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
                 try publisher.publish(
                     .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end, stop: stop)
@@ -90,51 +109,73 @@ struct IngestLoop {
             "ingest stopping",
             metadata: [
                 "frames": "\(counters.frames)", "published": "\(publisher.published)",
-                "dropped": "\(publisher.dropped)",
-                "unroutable": "\(counters.unroutable)", "coinbase_errors": "\(counters.coinbaseErrors)",
+                "dropped": "\(publisher.dropped)", "unroutable": "\(counters.unroutable)",
+                "coinbase_errors": "\(counters.coinbaseErrors)", "connections": "\(counters.connections)",
+                "upstream_gaps": "\(counters.upstreamGaps)", "snapshots_served": "\(snapshots?.served ?? 0)",
             ])
     }
 
-    /// Routes one frame to its product topics and publishes it.
     /// - Returns: `false` when stop was requested while waiting to send.
-    private func publish(
-        _ frame: FrameQueue.Frame, with publisher: BusPublisher, counters: inout IngestCounters, stop: StopFlag
+    private mutating func handle(_ event: FeedSessionEvent, publisher: BusPublisher, stop: StopFlag) throws -> Bool {
+        switch event {
+        case .frame(let bytes, let receivedAt):
+            return try publish(bytes, receivedAtNanos: receivedAt, with: publisher, stop: stop)
+        case .connected(let label):
+            counters.connections += 1
+            // What was received before may have gaps: a new epoch tells every subscriber to resync,
+            // and this connection's books wait for the fresh snapshots that follow.
+            books.invalidate(configuration.connections.first { $0.label == label }?.feed.products ?? [])
+            publisher.renewEpoch()
+            return true
+        case .sequenceGap(let expected, let got):
+            counters.upstreamGaps += 1
+            logger.error(
+                "coinbase sequence gap: resubscribing for fresh snapshots",
+                metadata: [
+                    "expected": "\(expected)", "got": "\(got)", "upstream_gaps_total": "\(counters.upstreamGaps)",
+                ])
+            return true
+        }
+    }
+
+    /// Routes one frame to its product topics, publishes it and applies it to the ingest's books.
+    /// - Returns: `false` when stop was requested while waiting to send.
+    private mutating func publish(
+        _ bytes: [UInt8], receivedAtNanos: UInt64, with publisher: BusPublisher, stop: StopFlag
     ) throws -> Bool {
         counters.frames += 1
         let parts: [FeedRouter.Routed]
         do {
-            parts = try router.route(frame.bytes)
+            parts = try router.route(bytes)
         } catch {
             counters.unroutable += 1
             logger.warning(
                 "unroutable coinbase message published on raw/*/",
                 metadata: [
-                    "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(frame.bytes.count)",
+                    "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(bytes.count)",
                 ])
-            parts = [FeedRouter.Routed(product: nil, payload: frame.bytes)]
+            parts = [FeedRouter.Routed(product: nil, payload: bytes)]
         }
         for part in parts {
-            if part.product == nil { reportIfError(part.payload, counters: &counters) }
-            let topic: Topic = part.product.map { .raw(product: $0) } ?? .rawUnrouted
-            guard
-                try publisher.publish(topic, receivedAtNanos: frame.receivedAtNanos, payload: part.payload, stop: stop)
-            else {
-                return false
+            let topic: Topic
+            if let product = part.product {
+                topic = .raw(product: product)
+            } else {
+                reportIfError(part.payload)
+                topic = .rawUnrouted
+            }
+            guard try publisher.publish(topic, receivedAtNanos: receivedAtNanos, payload: part.payload, stop: stop)
+            else { return false }
+            if let product = part.product, configuration.snapshots != nil {
+                books.apply(part.payload, product: product, receivedAtNanos: receivedAtNanos)
             }
         }
         return true
     }
 
-    private func reportIfError(_ payload: [UInt8], counters: inout IngestCounters) {
+    private mutating func reportIfError(_ payload: [UInt8]) {
         guard let message = try? parser.parse(payload), case .error(let text, let reason) = message.kind else { return }
         counters.coinbaseErrors += 1
         logger.error("coinbase error message", metadata: ["message": "\(text)", "reason": "\(reason ?? "")"])
     }
-}
-
-/// What the ingest has seen, for its closing log line.
-struct IngestCounters {
-    var frames = 0
-    var unroutable = 0
-    var coinbaseErrors = 0
 }

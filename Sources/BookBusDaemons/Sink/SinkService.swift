@@ -37,7 +37,8 @@ struct SinkLoop {
         let filter = configuration.minSpreadBasisPoints.map(SpreadFilter.init)
         let context = try ZMQContext()
         let subscriber = try BusSubscriber(
-            context: context, endpoints: configuration.endpoints, settings: configuration.sockets, logger: logger)
+            context: context, endpoints: configuration.endpoints, settings: configuration.sockets, tracksGaps: true,
+            logger: logger)
         defer { subscriber.close() }
         for prefix in configuration.subscriptions { try subscriber.subscribe(prefix) }
         try subscriber.subscribe(Topic.controlName)

@@ -1,4 +1,5 @@
 import BusProtocol
+import CoinbaseFeed
 import Logging
 import ZeroMQ
 
@@ -11,16 +12,22 @@ final class BusPublisher {
     private let socket: ZMQSocket
     private let lossless: Bool
     private let logger: Logger
-    /// Random per start, so subscribers can tell a restarted publisher from a gap.
-    let epoch = UInt64.random(in: 1...UInt64.max)
+    /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
+    private(set) var epoch = UInt64.random(in: 1...UInt64.max)
     private var sequences: [Topic: UInt64] = [:]
+    private let name: String
+    private var lastHeartbeat = ContinuousClock.now
+    /// How often the `bus/` heartbeat goes out.
+    static let heartbeatInterval = Duration.milliseconds(500)
     /// Live subscriptions to `bus/`: one per connected BookBus subscriber.
     private(set) var controlSubscribers = 0
     /// Messages not queued because a subscriber's queue was full (not in lossless mode).
     private(set) var dropped = 0
     private(set) var published = 0
 
-    init(context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, lossless: Bool, logger: Logger) throws {
+    init(
+        context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, lossless: Bool, name: String, logger: Logger
+    ) throws {
         socket = try context.socket(.xpub)
         try socket.set(.sendHighWaterMark(settings.highWaterMark))
         try socket.set(.lingerMilliseconds(settings.lingerMilliseconds))
@@ -36,6 +43,7 @@ final class BusPublisher {
             try socket.connect(endpoint.address)
         }
         self.lossless = lossless
+        self.name = name
         self.logger = logger
         logger.info(
             "publishing", metadata: ["endpoint": "\(endpoint)", "lossless": "\(lossless)", "epoch": "\(epoch)"])
@@ -102,6 +110,31 @@ final class BusPublisher {
             }
         }
         return false
+    }
+
+    /// The last sequence number published on `topic` in this epoch (0: none yet).
+    func lastSequence(of topic: Topic) -> UInt64 {
+        sequences[topic] ?? 0
+    }
+
+    /// Starts a new epoch: every topic's sequence starts again at 1. Subscribers treat the change as
+    /// "everything before may be gone" and resynchronise.
+    func renewEpoch() {
+        epoch = UInt64.random(in: 1...UInt64.max)
+        sequences.removeAll()
+        logger.info("new epoch", metadata: ["epoch": "\(epoch)"])
+    }
+
+    /// Publishes the `bus/` heartbeat when it is due (every ``heartbeatInterval``).
+    func publishHeartbeatIfDue(stop: StopFlag) throws {
+        let now = ContinuousClock.now
+        guard now - lastHeartbeat >= Self.heartbeatInterval else { return }
+        lastHeartbeat = now
+        var published: [String: UInt64] = [:]
+        for (topic, sequence) in sequences where topic != .control { published[topic.description] = sequence }
+        let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
+        try publish(
+            .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded(), stop: stop)
     }
 
     /// Closes the socket; queued messages get the configured linger to leave.

@@ -2,25 +2,39 @@ import BusProtocol
 import Logging
 import ZeroMQ
 
-/// One message received from the bus, checked for shape.
+/// One message received from the bus (or a snapshot reply, which has the same shape), checked.
 struct BusMessage {
     var topic: Topic
     var header: FrameHeader
     var payload: [UInt8]
+
+    /// Checks the three frames: topic, header, payload.
+    init(frames: [[UInt8]]) throws(BusProtocolError) {
+        guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
+        guard let topic = Topic(bytes: frames[0]) else {
+            throw .unknownTopic(String(decoding: frames[0], as: UTF8.self))
+        }
+        self.topic = topic
+        header = try FrameHeader(bytes: frames[1])
+        payload = frames[2]
+    }
 }
 
 /// The receiving side of the bus: a SUB socket on one or more endpoints that checks every
-/// message's frames and header and tracks per-topic sequence numbers to detect lost messages.
+/// message's frames and header. With gap tracking on, it follows each topic's sequence numbers and
+/// the publishers' heartbeats, and logs and counts every message lost on the way.
 final class BusSubscriber {
     let socket: ZMQSocket
     private let logger: Logger
+    private let tracksGaps: Bool
     private var lastSequence: [Topic: (epoch: UInt64, sequence: UInt64)] = [:]
-    /// Messages lost upstream, as seen from sequence gaps.
+    /// Messages lost upstream, as seen from sequence gaps (with gap tracking on).
     private(set) var missed: UInt64 = 0
     /// Messages rejected for their shape (frame count, topic, header).
     private(set) var rejected = 0
 
-    init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, logger: Logger) throws {
+    init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, tracksGaps: Bool, logger: Logger) throws
+    {
         socket = try context.socket(.sub)
         try socket.set(.receiveHighWaterMark(settings.highWaterMark))
         try socket.set(.lingerMilliseconds(0))
@@ -35,6 +49,7 @@ final class BusSubscriber {
             case .connect: try socket.connect(endpoint.address)
             }
         }
+        self.tracksGaps = tracksGaps
         self.logger = logger
         logger.info("subscribing", metadata: ["endpoints": "\(endpoints.map(\.description).joined(separator: ","))"])
     }
@@ -44,17 +59,30 @@ final class BusSubscriber {
         try socket.set(.subscribe(Array(prefix.utf8)))
     }
 
-    /// Waits up to `timeoutMilliseconds` for the next valid message; `nil` on timeout. Malformed
-    /// messages are logged, counted and skipped.
+    /// The next valid message if one is queued, without waiting. Malformed messages are logged,
+    /// counted and skipped.
+    func nextMessage() throws -> BusMessage? {
+        while let frames = try socket.receive(wait: false) {
+            do {
+                let message = try BusMessage(frames: frames)
+                if tracksGaps { track(message) }
+                return message
+            } catch {
+                rejected += 1
+                logger.warning(
+                    "bus message rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
+            }
+        }
+        return nil
+    }
+
+    /// Waits up to `timeoutMilliseconds` for the next valid message; `nil` on timeout.
     func receive(timeoutMilliseconds: Int) throws -> BusMessage? {
         var poller = Poller()
         poller.add(socket, .readable)
         let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
         while true {
-            if let frames = try socket.receive(wait: false) {
-                if let message = check(frames) { return message }
-                continue
-            }
+            if let message = try nextMessage() { return message }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
             let milliseconds = Int(
@@ -63,35 +91,36 @@ final class BusSubscriber {
         }
     }
 
-    private func check(_ frames: [[UInt8]]) -> BusMessage? {
-        do throws(BusProtocolError) {
-            guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
-            guard let topic = Topic(bytes: frames[0]) else {
-                throw .unknownTopic(String(decoding: frames[0], as: UTF8.self))
+    private func track(_ message: BusMessage) {
+        if message.topic == .control {
+            // A heartbeat lists the last sequence of every topic: anything beyond what arrived was lost.
+            guard case .heartbeat(let publisher, let epoch, let sequences)? = try? ControlMessage(json: message.payload)
+            else { return }
+            for (name, last) in sequences {
+                guard let topic = Topic(bytes: Array(name.utf8)), let seen = lastSequence[topic], seen.epoch == epoch,
+                    last > seen.sequence
+                else { continue }
+                recordGap(topic: topic, expected: seen.sequence + 1, got: last + 1, source: "heartbeat of \(publisher)")
+                lastSequence[topic] = (epoch, last)
             }
-            let header = try FrameHeader(bytes: frames[1])
-            track(topic, header)
-            return BusMessage(topic: topic, header: header, payload: frames[2])
-        } catch {
-            rejected += 1
-            logger.warning("bus message rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
-            return nil
+            return
+        }
+        defer { lastSequence[message.topic] = (message.header.epoch, message.header.sequence) }
+        guard let last = lastSequence[message.topic], last.epoch == message.header.epoch else { return }
+        if message.header.sequence > last.sequence + 1 {
+            recordGap(
+                topic: message.topic, expected: last.sequence + 1, got: message.header.sequence, source: "sequence")
         }
     }
 
-    private func track(_ topic: Topic, _ header: FrameHeader) {
-        defer { lastSequence[topic] = (header.epoch, header.sequence) }
-        guard let last = lastSequence[topic], last.epoch == header.epoch else { return }
-        if header.sequence > last.sequence + 1 {
-            let gap = header.sequence - last.sequence - 1
-            missed += gap
-            logger.warning(
-                "sequence gap: messages lost",
-                metadata: [
-                    "topic": "\(topic)", "expected": "\(last.sequence + 1)", "got": "\(header.sequence)",
-                    "missed_total": "\(missed)",
-                ])
-        }
+    private func recordGap(topic: Topic, expected: UInt64, got: UInt64, source: String) {
+        missed += got - expected
+        logger.warning(
+            "sequence gap: messages lost",
+            metadata: [
+                "topic": "\(topic)", "expected": "\(expected)", "got": "\(got)", "seen_by": "\(source)",
+                "missed_total": "\(missed)",
+            ])
     }
 
     func close() {

@@ -16,6 +16,15 @@ public enum ProductOwnership: Sendable, Equatable {
         }
     }
 
+    /// The products known up front (to ask snapshots for at start).
+    var knownProducts: [String] {
+        switch self {
+        case .products(let products): products
+        case .shard(let shard, let known?): known.filter { shard.owns($0) }
+        case .shard(_, nil): []
+        }
+    }
+
     /// The topic prefixes to subscribe to on the ingest.
     var subscriptions: [String] {
         switch self {
@@ -38,6 +47,8 @@ public enum EmitPolicy: String, Sendable, CaseIterable {
 public struct WorkerConfiguration: Sendable {
     /// Where the ingest publishes (connects by default).
     public var ingest: [Endpoint]
+    /// The ingest's snapshot service (connects by default); empty: wait for snapshots on the stream.
+    public var snapshots: [Endpoint] = []
     /// Where this worker publishes its events (binds by default).
     public var publish: Endpoint
     public var ownership: ProductOwnership
@@ -46,6 +57,9 @@ public struct WorkerConfiguration: Sendable {
     public var lossless = false
     /// Before subscribing upstream, wait until this many BookBus subscribers are connected.
     public var waitForSubscribers = 0
+    /// Messages kept per product while it waits for a snapshot; beyond that the oldest are dropped
+    /// and the snapshot has to cover them.
+    public var resyncBufferLimit = 100_000
     /// Stop after relaying the ingest's end of stream.
     public var exitOnEnd = false
     public var name: String

@@ -8,7 +8,10 @@ import ZeroMQ
 /// A book worker: subscribes to its products' raw topics, keeps their books, and publishes
 /// top-of-book and spread events on `tob/<PRODUCT>/` and `spread/<PRODUCT>/`.
 ///
-/// Receive, parse, apply and publish all run on one dedicated thread.
+/// A product's book is trusted only after a snapshot; a sequence gap, a new ingest epoch or a
+/// heartbeat showing lost messages sends it back to resynchronising (the clone pattern: keep the
+/// messages, ask the ingest for its book as of sequence S, drop what the book already includes,
+/// apply the rest). Receive, parse, apply and publish all run on one dedicated thread.
 public struct WorkerService: Service {
     public let configuration: WorkerConfiguration
     private let logger: Logger
@@ -31,10 +34,12 @@ struct WorkerCounters {
     var bookMessages = 0
     var otherMessages = 0
     var rejected = 0
-    var notOwned = 0
     var absentDeletes = 0
     var crossed = 0
     var events = 0
+    var resyncs = 0
+    var snapshotsApplied = 0
+    var bufferedDropped = 0
 }
 
 /// The worker's thread.
@@ -42,8 +47,12 @@ struct WorkerLoop {
     let configuration: WorkerConfiguration
     let logger: Logger
     private let parser = FeedParser()
-    private var books: [String: ProductBook] = [:]
+    private var products: [String: ProductState] = [:]
     private var counters = WorkerCounters()
+    private var snapshotClient: SnapshotClient?
+    private var lastRetryCheck = ContinuousClock.now
+    /// A snapshot request unanswered this long is sent again.
+    private static let requestTimeout = Duration.seconds(2)
 
     init(configuration: WorkerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -54,123 +63,311 @@ struct WorkerLoop {
         let context = try ZMQContext()
         let publisher = try BusPublisher(
             context: context, endpoint: configuration.publish, settings: configuration.sockets,
-            lossless: configuration.lossless, logger: logger)
+            lossless: configuration.lossless, name: configuration.name, logger: logger)
         defer { publisher.close() }
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }
         }
         let subscriber = try BusSubscriber(
-            context: context, endpoints: configuration.ingest, settings: configuration.sockets, logger: logger)
+            context: context, endpoints: configuration.ingest, settings: configuration.sockets, tracksGaps: false,
+            logger: logger)
         defer { subscriber.close() }
+        if !configuration.snapshots.isEmpty {
+            snapshotClient = try SnapshotClient(
+                context: context, endpoints: configuration.snapshots, settings: configuration.sockets, logger: logger)
+        }
+        defer { snapshotClient?.close() }
         for prefix in configuration.ownership.subscriptions { try subscriber.subscribe(prefix) }
         // Subscribed last: when the ingest sees this, the product subscriptions have arrived too.
         try subscriber.subscribe(Topic.controlName)
         logger.info(
             "worker running",
-            metadata: ["ownership": "\(configuration.ownership)", "emit": "\(configuration.emit.rawValue)"])
+            metadata: [
+                "ownership": "\(configuration.ownership)", "emit": "\(configuration.emit.rawValue)",
+                "snapshots": "\(configuration.snapshots.map(\.description).joined(separator: ","))",
+            ])
+        for product in configuration.ownership.knownProducts {
+            try startResync(product, reason: "worker start")
+        }
 
+        var poller = Poller()
+        poller.add(subscriber.socket, .readable)
+        if let snapshotClient { poller.add(snapshotClient.socket, .readable) }
         receiving: while !stop.isRequested {
             try publisher.drainSubscriptions()
-            guard let message = try subscriber.receive(timeoutMilliseconds: 100) else { continue }
+            try publisher.publishHeartbeatIfDue(stop: stop)
+            while let reply = try snapshotClient?.nextReply() {
+                try handleSnapshotReply(reply, publisher: publisher, stop: stop)
+            }
+            try retryStaleRequests()
+            guard let message = try subscriber.nextMessage() else {
+                try poller.poll(timeoutMilliseconds: 50)
+                continue
+            }
             switch message.topic {
             case .raw(let product):
+                guard configuration.ownership.owns(product) else { continue }
                 try handleRaw(product: product, message: message, publisher: publisher, stop: stop)
             case .control:
-                guard case .endOfStream(let upstream)? = try? ControlMessage(json: message.payload) else { continue }
-                logger.info("end of stream from upstream", metadata: ["upstream": "\(upstream)"])
-                let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
-                try publisher.publish(
-                    .control, receivedAtNanos: message.header.receivedAtNanos, payload: end, stop: stop)
-                if configuration.exitOnEnd { break receiving }
+                switch try? ControlMessage(json: message.payload) {
+                case .heartbeat(_, let epoch, let sequences):
+                    try handleIngestHeartbeat(epoch: epoch, sequences: sequences)
+                case .endOfStream(let upstream):
+                    logger.info("end of stream from upstream", metadata: ["upstream": "\(upstream)"])
+                    let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
+                    try publisher.publish(
+                        .control, receivedAtNanos: message.header.receivedAtNanos, payload: end, stop: stop)
+                    if configuration.exitOnEnd { break receiving }
+                case nil:
+                    counters.otherMessages += 1
+                }
             case .rawUnrouted, .topOfBook, .spread:
                 counters.otherMessages += 1
             }
         }
+        let waiting = products.filter { !$0.value.isLive }.keys.sorted()
         logger.info(
             "worker stopping",
             metadata: [
-                "products": "\(books.keys.sorted().joined(separator: ","))",
-                "book_messages": "\(counters.bookMessages)",
+                "products": "\(products.keys.sorted().joined(separator: ","))",
+                "not_live": "\(waiting.joined(separator: ","))", "book_messages": "\(counters.bookMessages)",
                 "other_messages": "\(counters.otherMessages)", "rejected": "\(counters.rejected)",
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
-                "events": "\(counters.events)", "missed_upstream": "\(subscriber.missed)",
+                "events": "\(counters.events)", "resyncs": "\(counters.resyncs)",
+                "snapshots_applied": "\(counters.snapshotsApplied)", "buffer_dropped": "\(counters.bufferedDropped)",
                 "dropped": "\(publisher.dropped)",
             ])
     }
 
+    // MARK: - Raw messages
+
     private mutating func handleRaw(product: String, message: BusMessage, publisher: BusPublisher, stop: StopFlag)
         throws
     {
-        guard configuration.ownership.owns(product) else {
-            counters.notOwned += 1
-            return
-        }
-        let parsed: FeedMessage
+        let messages: [BookMessage]?
         do {
-            parsed = try parser.parse(message.payload)
+            if case .book(let books) = try parser.parse(message.payload).kind {
+                messages = books
+            } else {
+                counters.otherMessages += 1
+                messages = []
+            }
         } catch {
             reject(product: product, error)
+            messages = nil
+        }
+        try account(product: product, header: message.header, messages: messages, publisher: publisher, stop: stop)
+    }
+
+    /// Takes one raw message (parsed, or `nil` when refused) into the product's state.
+    private mutating func account(
+        product: String, header: FrameHeader, messages: [BookMessage]?, publisher: BusPublisher, stop: StopFlag
+    ) throws {
+        let isSnapshot = messages?.contains { $0.product == product && $0.isSnapshot } ?? false
+        if products[product] == nil {
+            if isSnapshot {
+                products[product] = ProductState(product: product, reason: "first message seen")
+            } else {
+                try startResync(product, reason: "update before any snapshot")
+            }
+        }
+        switch products[product]!.phase {
+        case .syncing where isSnapshot:
+            // A snapshot on the stream replaces everything: the book is complete from here.
+            try goLive(product, header: header, applying: messages ?? [], publisher: publisher, stop: stop)
+        case .syncing(var wait):
+            if wait.buffer.count >= configuration.resyncBufferLimit {
+                wait.buffer.removeFirst(wait.buffer.count / 2)
+                wait.overflowed = true
+                counters.bufferedDropped += 1
+            }
+            wait.buffer.append(BufferedMessage(header: header, messages: messages))
+            products[product]!.phase = .syncing(wait)
+            products[product]!.epoch = header.epoch
+            products[product]!.lastSequence = header.sequence
+        case .live:
+            let state = products[product]!
+            if state.epoch != header.epoch || header.sequence != state.lastSequence + 1, !isSnapshot {
+                let reason =
+                    state.epoch != header.epoch
+                    ? "ingest epoch changed"
+                    : "sequence gap: expected \(state.lastSequence + 1), got \(header.sequence)"
+                try startResync(product, reason: reason)
+                return try account(
+                    product: product, header: header, messages: messages, publisher: publisher, stop: stop)
+            }
+            products[product]!.epoch = header.epoch
+            products[product]!.lastSequence = header.sequence
+            // Refused messages and non-book messages (ticker, match, …) change nothing.
+            guard let messages, !messages.isEmpty else { return }
+            applyLive(product, messages)
+            try publishEvents(
+                product, header: header, exchangeTime: exchangeTime(messages), publisher: publisher, stop: stop)
+        }
+    }
+
+    private mutating func applyLive(_ product: String, _ messages: [BookMessage]) {
+        let outcome = products[product]!.apply(messages)
+        counters.bookMessages += messages.count - outcome.failures.count
+        counters.absentDeletes += outcome.absentDeletes
+        for failure in outcome.failures { reject(product: product, failure) }
+    }
+
+    // MARK: - Resynchronisation
+
+    /// Stops trusting the product's book and asks for a snapshot.
+    private mutating func startResync(_ product: String, reason: String) throws {
+        counters.resyncs += 1
+        if products[product] == nil {
+            products[product] = ProductState(product: product, reason: reason)
+        } else {
+            products[product]!.phase = .syncing(SyncWait(reason: reason))
+        }
+        products[product]!.lastResyncAt = .now
+        logger.warning(
+            "book not trusted: resynchronising",
+            metadata: [
+                "product": "\(product)", "reason": "\(reason)",
+                "resyncs_total": "\(counters.resyncs)",
+            ])
+        try requestSnapshot(product)
+    }
+
+    private mutating func requestSnapshot(_ product: String) throws {
+        guard case .syncing(var wait) = products[product]?.phase else { return }
+        wait.requestedAt = .now
+        products[product]!.phase = .syncing(wait)
+        try snapshotClient?.request(product)
+    }
+
+    private mutating func retryStaleRequests() throws {
+        let now = ContinuousClock.now
+        guard snapshotClient != nil, now - lastRetryCheck > .milliseconds(250) else { return }
+        lastRetryCheck = now
+        for (product, state) in products {
+            guard case .syncing(let wait) = state.phase else { continue }
+            if wait.requestedAt.map({ now - $0 > Self.requestTimeout }) ?? true { try requestSnapshot(product) }
+        }
+    }
+
+    private mutating func handleSnapshotReply(_ reply: BusMessage, publisher: BusPublisher, stop: StopFlag) throws {
+        guard case .raw(let product) = reply.topic, case .syncing(let wait)? = products[product]?.phase else {
+            return  // An answer nobody waits for any more (or for a product this worker does not keep).
+        }
+        let snapshot: [BookMessage]
+        do {
+            guard case .book(let messages) = try parser.parse(reply.payload).kind,
+                messages.count == 1, messages[0].product == product, messages[0].isSnapshot
+            else {
+                logger.debug(
+                    "ingest has no book yet; waiting for a snapshot on the stream", metadata: ["product": "\(product)"])
+                return
+            }
+            snapshot = messages
+        } catch {
+            logger.warning("snapshot reply refused", metadata: ["product": "\(product)", "error": "\(error)"])
             return
         }
-        guard case .book(let bookMessages) = parsed.kind else {
-            counters.otherMessages += 1
+        // Keep what came after the snapshot: same epoch, sequence above S, contiguous from S + 1.
+        let newer = wait.buffer.filter {
+            $0.header.epoch == reply.header.epoch && $0.header.sequence > reply.header.sequence
+        }
+        let sameEpoch = wait.buffer.last.map { $0.header.epoch == reply.header.epoch } ?? true
+        let contiguous = newer.enumerated().allSatisfy {
+            $0.element.header.sequence == reply.header.sequence + 1 + UInt64($0.offset)
+        }
+        let covered =
+            !wait.overflowed || (wait.buffer.first.map { $0.header.sequence <= reply.header.sequence + 1 } ?? true)
+        guard sameEpoch, contiguous, covered else {
+            logger.info(
+                "snapshot does not join the buffered messages; asking again",
+                metadata: ["product": "\(product)", "snapshot_sequence": "\(reply.header.sequence)"])
+            return try requestSnapshot(product)
+        }
+        counters.snapshotsApplied += 1
+        try goLive(product, header: reply.header, applying: snapshot, publisher: publisher, stop: stop)
+        for message in newer {
+            products[product]!.lastSequence = message.header.sequence
+            if let messages = message.messages { applyLive(product, messages) }
+        }
+        if let last = newer.last {
+            try publishEvents(
+                product, header: last.header, exchangeTime: exchangeTime(last.messages ?? []), publisher: publisher,
+                stop: stop)
+        }
+    }
+
+    /// Loads a snapshot (from the stream or the service) and trusts the book again.
+    private mutating func goLive(
+        _ product: String, header: FrameHeader, applying snapshot: [BookMessage], publisher: BusPublisher,
+        stop: StopFlag
+    ) throws {
+        let reason: String
+        if case .syncing(let wait) = products[product]!.phase { reason = wait.reason } else { reason = "" }
+        products[product]!.phase = .live
+        products[product]!.epoch = header.epoch
+        products[product]!.lastSequence = header.sequence
+        applyLive(product, snapshot)
+        logger.info(
+            "book live", metadata: ["product": "\(product)", "after": "\(reason)", "sequence": "\(header.sequence)"])
+        try publishEvents(
+            product, header: header, exchangeTime: exchangeTime(snapshot), publisher: publisher, stop: stop)
+    }
+
+    /// The ingest's heartbeat lists the last sequence of every topic: a product this worker keeps
+    /// but never saw, or saw less of, has lost messages (or never had its snapshot).
+    private mutating func handleIngestHeartbeat(epoch: UInt64, sequences: [String: UInt64]) throws {
+        for (name, last) in sequences {
+            guard case .raw(let product)? = Topic(bytes: Array(name.utf8)), configuration.ownership.owns(product) else {
+                continue
+            }
+            guard let state = products[product] else {
+                try startResync(product, reason: "joined late: no snapshot seen")
+                continue
+            }
+            guard state.isLive else { continue }
+            if state.epoch != epoch {
+                try startResync(product, reason: "ingest epoch changed")
+            } else if last > state.lastSequence {
+                try startResync(product, reason: "heartbeat shows messages \(state.lastSequence + 1)...\(last) lost")
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    /// The exchange time of the last of `messages` that has one.
+    private func exchangeTime(_ messages: [BookMessage]) -> String? {
+        messages.last { $0.exchangeTime != nil }?.exchangeTime
+    }
+
+    private mutating func publishEvents(
+        _ product: String, header: FrameHeader, exchangeTime: String?, publisher: BusPublisher, stop: StopFlag
+    ) throws {
+        let top = products[product]!.book.topOfBook
+        if top.isCrossed {
+            if !products[product]!.crossedReported {
+                products[product]!.crossedReported = true
+                counters.crossed += 1
+                logger.warning(
+                    "crossed book: no events until it uncrosses",
+                    metadata: ["product": "\(product)", "top": "\(top)", "crossed_total": "\(counters.crossed)"])
+            }
+            if products[product]!.lastResyncAt.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true {
+                try startResync(product, reason: "crossed book")
+            }
             return
         }
-        let events = applyAndCollectEvents(
-            bookMessages, product: product, receivedAtNanos: message.header.receivedAtNanos)
-        for event in events {
+        products[product]!.crossedReported = false
+        for kind in products[product]!.eventsToPublish(policy: configuration.emit) {
+            let event = BookEvent(
+                kind: kind, product: product, top: top, exchangeTime: exchangeTime,
+                ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence)
             try publisher.publish(
-                event.kind.topic(product: product), receivedAtNanos: message.header.receivedAtNanos,
-                payload: event.encoded(), stop: stop)
+                kind.topic(product: product), receivedAtNanos: header.receivedAtNanos, payload: event.encoded(),
+                stop: stop)
             counters.events += 1
         }
-    }
-
-    /// Applies a raw message's book messages to the product's book, in place, and returns the
-    /// events the emit policy asks for (none when nothing was applied or there is no snapshot yet).
-    private mutating func applyAndCollectEvents(_ messages: [BookMessage], product: String, receivedAtNanos: UInt64)
-        -> [BookEvent]
-    {
-        var appliedCount = 0
-        var absentDeletes = 0
-        var exchangeTime: String?
-        var failures: [any Error] = []
-        var crossedTop: TopOfBook?
-        let policy = configuration.emit
-        let events = withBook(product) { state -> [BookEvent] in
-            for bookMessage in messages where bookMessage.product == product {
-                do {
-                    absentDeletes += try state.apply(bookMessage).absentDeletes
-                    appliedCount += 1
-                    exchangeTime = bookMessage.exchangeTime ?? exchangeTime
-                } catch {
-                    failures.append(error)
-                }
-            }
-            guard appliedCount > 0, state.hasSnapshot else { return [] }
-            let top = state.book.topOfBook
-            if top.isCrossed { crossedTop = top }
-            return state.eventsToPublish(policy: policy).map { kind in
-                BookEvent(
-                    kind: kind, product: product, top: top, exchangeTime: exchangeTime, ingestTimeNanos: receivedAtNanos
-                )
-            }
-        }
-        counters.bookMessages += appliedCount
-        counters.absentDeletes += absentDeletes
-        for failure in failures { reject(product: product, failure) }
-        if let crossedTop {
-            counters.crossed += 1
-            logger.warning(
-                "crossed book",
-                metadata: ["product": "\(product)", "top": "\(crossedTop)", "crossed_total": "\(counters.crossed)"])
-        }
-        return events
-    }
-
-    /// Runs `body` on the product's state in place (no copy of the book).
-    private mutating func withBook<Result>(_ product: String, _ body: (inout ProductBook) -> Result) -> Result {
-        body(&books[product, default: ProductBook(product: product)])
     }
 
     private mutating func reject(product: String, _ error: any Error) {

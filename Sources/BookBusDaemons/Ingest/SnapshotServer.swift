@@ -1,0 +1,58 @@
+import BusProtocol
+import CoinbaseFeed
+import Logging
+import ZeroMQ
+
+/// The ingest's snapshot service: a ROUTER socket answering ``SnapshotProtocol`` requests from
+/// the ingest's own books, served on the publishing thread between messages.
+final class SnapshotServer {
+    private let socket: ZMQSocket
+    private let logger: Logger
+    private(set) var served = 0
+    private(set) var badRequests = 0
+
+    init(context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, logger: Logger) throws {
+        socket = try context.socket(.router)
+        try socket.set(.lingerMilliseconds(0))
+        try socket.set(.sendHighWaterMark(settings.highWaterMark))
+        try socket.set(.maxMessageSize(64 * 1024))
+        switch endpoint.mode {
+        case .bind: try socket.bind(endpoint.address)
+        case .connect: try socket.connect(endpoint.address)
+        }
+        self.logger = logger
+        logger.info("snapshot service listening", metadata: ["endpoint": "\(endpoint)"])
+    }
+
+    /// Answers every pending request without blocking.
+    func serve(books: IngestBooks, publisher: BusPublisher) throws {
+        while let frames = try socket.receive(wait: false) {
+            guard frames.count == 3, frames[1] == SnapshotProtocol.requestCommand else {
+                badRequests += 1
+                logger.warning(
+                    "bad snapshot request ignored: expected frames SNAPSHOT and a product id",
+                    metadata: ["frames": "\(frames.count - 1)", "bad_requests_total": "\(badRequests)"])
+                continue
+            }
+            let product = String(decoding: frames[2], as: UTF8.self)
+            let topic = Topic.raw(product: product)
+            let snapshot = ProductID.isValid(product) ? books.snapshot(of: product) : nil
+            let header = FrameHeader(
+                epoch: publisher.epoch, sequence: publisher.lastSequence(of: topic),
+                receivedAtNanos: snapshot?.receivedAtNanos ?? 0)
+            let payload = snapshot?.payload ?? SnapshotProtocol.noBookPayload(product: product)
+            if try socket.send([frames[0], topic.bytes, header.bytes, payload], wait: false) {
+                served += 1
+                logger.debug(
+                    "snapshot served",
+                    metadata: ["product": "\(product)", "sequence": "\(header.sequence)", "book": "\(snapshot != nil)"])
+            } else {
+                logger.warning("snapshot reply dropped: requester's queue is full", metadata: ["product": "\(product)"])
+            }
+        }
+    }
+
+    func close() {
+        socket.close()
+    }
+}

@@ -1,0 +1,96 @@
+import BusProtocol
+import CoinbaseFeed
+import OrderBook
+
+/// A raw message kept while its product waits for a snapshot.
+struct BufferedMessage {
+    var header: FrameHeader
+    /// The parsed book messages, or `nil` when the payload was refused (it still counts in sequence).
+    var messages: [BookMessage]?
+}
+
+/// Where a product's book stands.
+enum SyncPhase {
+    /// The book is complete and current: events are published.
+    case live
+    /// The book is not trusted (never snapshotted, a gap, a new epoch): no events until a snapshot
+    /// arrives, from the stream or from the ingest's snapshot service. Messages meanwhile are kept.
+    case syncing(SyncWait)
+}
+
+/// A pending resynchronisation.
+struct SyncWait {
+    var reason: String
+    /// When the last snapshot request went out (`nil`: not yet).
+    var requestedAt: ContinuousClock.Instant?
+    var buffer: [BufferedMessage] = []
+    /// Messages were dropped from a full buffer: the snapshot must cover them.
+    var overflowed = false
+}
+
+/// A worker's state for one product.
+struct ProductState {
+    var book: OrderBook
+    var phase: SyncPhase
+    /// Epoch and sequence of the last message of `raw/<product>/` taken into account.
+    var epoch: UInt64?
+    var lastSequence: UInt64 = 0
+    var lastPublishedTop: TopOfBook?
+    var lastPublishedSpread: ExactDecimal??
+    var lastResyncAt: ContinuousClock.Instant?
+    /// A crossed book publishes nothing; this remembers that it was reported.
+    var crossedReported = false
+
+    init(product: String, reason: String) {
+        book = OrderBook(product: product)
+        phase = .syncing(SyncWait(reason: reason))
+    }
+
+    var isLive: Bool {
+        if case .live = phase { return true }
+        return false
+    }
+
+    /// Applies book messages to a live book, or loads a snapshot.
+    /// - Returns: absent deletes, and the errors of refused messages.
+    mutating func apply(_ messages: [BookMessage]) -> (absentDeletes: Int, failures: [WorkerError]) {
+        var absentDeletes = 0
+        var failures: [WorkerError] = []
+        for message in messages where message.product == book.product {
+            do {
+                switch message.content {
+                case .snapshot(let bids, let asks):
+                    try book.replace(bids: bids, asks: asks)
+                case .update(let changes):
+                    absentDeletes += try book.apply(changes).absentDeletes
+                }
+            } catch {
+                failures.append(.rejectedByBook(product: message.product, error))
+            }
+        }
+        return (absentDeletes, failures)
+    }
+
+    /// The events to publish now under `policy`, and remembers them as published.
+    mutating func eventsToPublish(policy: EmitPolicy) -> [BookEvent.Kind] {
+        let top = book.topOfBook
+        let spread = top.spread
+        var kinds: [BookEvent.Kind] = []
+        if policy == .everyMessage || lastPublishedTop != top { kinds.append(.topOfBook) }
+        if policy == .everyMessage || lastPublishedSpread.map({ $0 != spread }) ?? true { kinds.append(.spread) }
+        lastPublishedTop = top
+        lastPublishedSpread = .some(spread)
+        return kinds
+    }
+}
+
+/// Why a worker refused a book message.
+enum WorkerError: Error, CustomStringConvertible {
+    case rejectedByBook(product: String, BookError)
+
+    var description: String {
+        switch self {
+        case .rejectedByBook(let product, let error): "\(product) message rejected, book unchanged: \(error)"
+        }
+    }
+}

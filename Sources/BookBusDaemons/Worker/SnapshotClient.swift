@@ -1,0 +1,47 @@
+import BusProtocol
+import Logging
+import ZeroMQ
+
+/// The worker's side of the snapshot service: a DEALER socket asking the ingest(s) for books.
+final class SnapshotClient {
+    let socket: ZMQSocket
+    private let logger: Logger
+
+    init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, logger: Logger) throws {
+        socket = try context.socket(.dealer)
+        try socket.set(.lingerMilliseconds(0))
+        try socket.set(.maxMessageSize(settings.maxMessageBytes))
+        try socket.set(.reconnectIntervalMilliseconds(settings.reconnectIntervalMilliseconds))
+        try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
+        for endpoint in endpoints {
+            switch endpoint.mode {
+            case .bind: try socket.bind(endpoint.address)
+            case .connect: try socket.connect(endpoint.address)
+            }
+        }
+        self.logger = logger
+    }
+
+    /// Sends a request; a full queue (the ingest is gone) drops it, and the worker asks again later.
+    func request(_ product: String) throws {
+        if try !socket.send(SnapshotProtocol.request(product: product), wait: false) {
+            logger.debug("snapshot request not sent: no ingest reachable yet", metadata: ["product": "\(product)"])
+        }
+    }
+
+    /// The next reply, if one is queued. Malformed replies are logged and skipped.
+    func nextReply() throws -> BusMessage? {
+        while let frames = try socket.receive(wait: false) {
+            do {
+                return try BusMessage(frames: frames)
+            } catch {
+                logger.warning("bad snapshot reply ignored", metadata: ["error": "\(error)"])
+            }
+        }
+        return nil
+    }
+
+    func close() {
+        socket.close()
+    }
+}
