@@ -115,3 +115,55 @@ def decode(frames):
 def stop_all(processes):
     for process in processes:
         process.kill()
+
+
+def oracle_tops(recording):
+    """{(product, seq): (bid, bid_size, ask, ask_size)}: the reference book after each message."""
+    output = subprocess.run([sys.executable, str(ORACLE), str(recording), "--tops"],
+                            check=True, capture_output=True, text=True).stdout
+    tops = {}
+    for line in output.splitlines():
+        top = json.loads(line)
+        tops[(top["product"], top["seq"])] = (top["bid"], top["bid_size"], top["ask"], top["ask_size"])
+    return tops
+
+
+def assert_events_match_tops(events, tops):
+    """Every event shows exactly the reference book as of the message it names (source_seq)."""
+    assert events, "no events"
+    for event in events:
+        key = (event["product"], event["source_seq"])
+        assert key in tops, f"event for {key} has no reference top"
+        shown = (event["bid"], event["bid_size"], event["ask"], event["ask_size"])
+        assert shown == tops[key], f"{key}: event {shown} vs reference {tops[key]}"
+
+
+def synthetic_exchange_recording(path, products=("AAA-USD", "BBB-USD", "CCC-USD"), updates=40_000, seconds=4.0, seed=11):
+    """A timed Exchange-format recording: a snapshot per product, then `updates` single-change
+    l2updates near the touch spread evenly over `seconds`. Never crossed."""
+    import random
+    rng = random.Random(seed)
+    books = {}
+    lines = []
+    start = 1_700_000_000.0
+
+    def emit(offset, message):
+        lines.append(json.dumps({"ts": start + offset, "raw": json.dumps(message, separators=(",", ":"))}))
+
+    for index, product in enumerate(products):
+        mid = 100 + 50 * index
+        bids = {f"{mid - 0.05 - i * 0.01:.2f}": f"{rng.randint(1, 10**6) / 10**4:.4f}" for i in range(200)}
+        asks = {f"{mid + 0.05 + i * 0.01:.2f}": f"{rng.randint(1, 10**6) / 10**4:.4f}" for i in range(200)}
+        books[product] = (mid, bids, asks)
+        emit(0.0, {"type": "snapshot", "product_id": product, "bids": [[p, s] for p, s in bids.items()],
+                   "asks": [[p, s] for p, s in asks.items()]})
+    for step in range(updates):
+        product = rng.choice(products)
+        mid, bids, asks = books[product]
+        side = rng.choice(["buy", "sell"])
+        offset = rng.randint(0, 30) * 0.01
+        price = f"{mid - 0.05 - offset:.2f}" if side == "buy" else f"{mid + 0.05 + offset:.2f}"
+        size = "0.0000" if rng.random() < 0.25 else f"{rng.randint(1, 10**6) / 10**4:.4f}"
+        emit(seconds * (step + 1) / updates, {"type": "l2update", "product_id": product, "changes": [[side, price, size]],
+                                               "time": f"t{step}"})
+    Path(path).write_text("\n".join(lines) + "\n")

@@ -6,7 +6,7 @@ recording, for testing the ingest's live path without the internet.
 
 It checks the subscribe messages the feed requires, answers with a `subscriptions` ack, then sends
 every frame of the recording (one frame per line; timed lines are unwrapped) and keeps the
-connection open. It writes the port it listens on to --ready once it accepts connections, and
+connection open, sending a heartbeat every second as Coinbase does. It writes the port it listens on to --ready once it accepts connections, and
 logs each connection to stderr.
 """
 import argparse
@@ -58,7 +58,22 @@ async def main():
         for frame in frames:
             await connection.send(frame)
         print(f"sent {len(frames)} frames", file=sys.stderr, flush=True)
-        await connection.wait_closed()
+        products = messages[0]["product_ids"]
+        sequence = len(frames)
+        try:
+            while True:
+                await asyncio.sleep(1)
+                sequence += 1
+                if args.feed == "advanced-trade":
+                    beat = {"channel": "heartbeats", "timestamp": "2026-11-25T00:00:00Z", "sequence_num": sequence,
+                            "events": [{"current_time": "2026-11-25T00:00:00Z", "heartbeat_counter": sequence}]}
+                    await connection.send(json.dumps(beat))
+                else:
+                    for product in products:
+                        await connection.send(json.dumps({"type": "heartbeat", "last_trade_id": 0, "product_id": product,
+                                                          "sequence": sequence, "time": "2026-11-25T00:00:00Z"}))
+        except websockets.ConnectionClosed:
+            pass
 
     async with websockets.serve(serve, "127.0.0.1", args.port, max_size=None, compression=None) as server:
         port = server.sockets[0].getsockname()[1]

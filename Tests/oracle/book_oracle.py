@@ -3,7 +3,9 @@
 the Swift code. Reads a Coinbase recording (Exchange or Advanced Trade frames, plain or timed JSON
 Lines) and prints, one JSON object per line:
 
-  --tops    the top of book after every book message: product, bid, bid_size, ask, ask_size
+  --tops    the top of book after every book message: product, bid, bid_size, ask, ask_size, and
+            seq, the message's sequence number on its bus topic raw/<product>/ (every message
+            naming the product counts, book or not)
   --events  the events a worker publishes under --emit (change | every-message), with spread,
             mid and spread_bps, in the worker's payload field names
 
@@ -43,9 +45,25 @@ class Book:
 SIDES = {"buy": "bid", "bid": "bid", "sell": "ask", "offer": "ask", "ask": "ask"}
 
 
-def book_messages(frame):
-    """Yields (product, kind, payload, time) for each book message in one frame."""
-    message = json.loads(frame)
+def products_named(message):
+    """The products a message names, in first-appearance order (the ingest's routing)."""
+    names = []
+    if isinstance(message, dict):
+        if message.get("product_id"):
+            names.append(message["product_id"])
+        for event in message.get("events") or []:
+            if event.get("product_id"):
+                names.append(event["product_id"])
+            for ticker in event.get("tickers") or []:
+                if ticker.get("product_id"):
+                    names.append(ticker["product_id"])
+    return list(dict.fromkeys(names))
+
+
+def book_messages(message):
+    """Yields (product, kind, payload, time) for each book message in one decoded frame."""
+    if not isinstance(message, dict):
+        return
     if message.get("channel") == "l2_data":
         for event in message["events"]:
             if event["type"] == "snapshot":
@@ -100,10 +118,17 @@ def main():
     books = {}
     last_top = {}
     last_spread = {}
+    sequences = {}
     out = sys.stdout
     for frame in frames(args.recording):
+        try:
+            message = json.loads(frame)
+        except ValueError:
+            continue
+        for product in products_named(message):
+            sequences[product] = sequences.get(product, 0) + 1
         touched = {}
-        for product, kind, payload, time in book_messages(frame):
+        for product, kind, payload, time in book_messages(message):
             book = books.setdefault(product, Book())
             if kind == "snapshot":
                 book.replace(*payload)
@@ -117,8 +142,8 @@ def main():
             book = books[product]
             bid, ask = book.top()
             if args.tops:
-                out.write(json.dumps({"product": product, "bid": bid and bid[0], "bid_size": bid and bid[1],
-                                      "ask": ask and ask[0], "ask_size": ask and ask[1]}) + "\n")
+                out.write(json.dumps({"product": product, "seq": sequences[product], "bid": bid and bid[0],
+                                      "bid_size": bid and bid[1], "ask": ask and ask[0], "ask_size": ask and ask[1]}) + "\n")
                 continue
             spread, mid, bps = derived(bid, ask)
             numeric_top = (bid and (Decimal(bid[0]), Decimal(bid[1])), ask and (Decimal(ask[0]), Decimal(ask[1])))

@@ -109,7 +109,7 @@ struct IngestLoop {
             "ingest stopping",
             metadata: [
                 "frames": "\(counters.frames)", "published": "\(publisher.published)",
-                "dropped": "\(publisher.dropped)", "unroutable": "\(counters.unroutable)",
+                "unroutable": "\(counters.unroutable)",
                 "coinbase_errors": "\(counters.coinbaseErrors)", "connections": "\(counters.connections)",
                 "upstream_gaps": "\(counters.upstreamGaps)", "snapshots_served": "\(snapshots?.served ?? 0)",
             ])

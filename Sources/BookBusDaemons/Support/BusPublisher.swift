@@ -6,11 +6,11 @@ import ZeroMQ
 /// The sending side of the bus: an XPUB socket that stamps every message with the frame header
 /// (epoch, per-topic sequence, ingest receive time) and watches who subscribes.
 ///
-/// Lossless mode (`ZMQ_XPUB_NODROP`) waits for a slow subscriber instead of dropping; otherwise a
-/// subscriber whose queue is full misses messages, which it sees as a sequence gap.
+/// Lossless mode (`ZMQ_XPUB_NODROP`) waits for a slow subscriber instead of dropping. Otherwise
+/// libzmq drops, silently and for that subscriber only, what its full queue cannot take; the
+/// publisher cannot see it, the subscriber sees it as a sequence gap.
 final class BusPublisher {
     private let socket: ZMQSocket
-    private let lossless: Bool
     private let logger: Logger
     /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
     private(set) var epoch = UInt64.random(in: 1...UInt64.max)
@@ -21,8 +21,6 @@ final class BusPublisher {
     static let heartbeatInterval = Duration.milliseconds(500)
     /// Live subscriptions to `bus/`: one per connected BookBus subscriber.
     private(set) var controlSubscribers = 0
-    /// Messages not queued because a subscriber's queue was full (not in lossless mode).
-    private(set) var dropped = 0
     private(set) var published = 0
 
     init(
@@ -42,7 +40,6 @@ final class BusPublisher {
             try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
             try socket.connect(endpoint.address)
         }
-        self.lossless = lossless
         self.name = name
         self.logger = logger
         logger.info(
@@ -88,15 +85,6 @@ final class BusPublisher {
         let frames = [topic.bytes, header.bytes, payload]
         if try socket.send(frames, wait: false) {
             published += 1
-            return true
-        }
-        if !lossless {
-            dropped += 1
-            if dropped == 1 || dropped % 10_000 == 0 {
-                logger.warning(
-                    "subscriber queue full: message dropped",
-                    metadata: ["dropped_total": "\(dropped)", "topic": "\(topic)"])
-            }
             return true
         }
         var poller = Poller()

@@ -135,7 +135,6 @@ struct WorkerLoop {
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
                 "events": "\(counters.events)", "resyncs": "\(counters.resyncs)",
                 "snapshots_applied": "\(counters.snapshotsApplied)", "buffer_dropped": "\(counters.bufferedDropped)",
-                "dropped": "\(publisher.dropped)",
             ])
     }
 
@@ -187,6 +186,10 @@ struct WorkerLoop {
             products[product]!.lastSequence = header.sequence
         case .live:
             let state = products[product]!
+            if state.epoch == header.epoch && header.sequence <= state.lastSequence {
+                // Already in the book: the snapshot it was loaded from came after this message.
+                return
+            }
             if state.epoch != header.epoch || header.sequence != state.lastSequence + 1, !isSnapshot {
                 let reason =
                     state.epoch != header.epoch
