@@ -115,9 +115,15 @@ struct BookSide {
         for index in keys.indices { keys[index] &*= factor }
     }
 
-    mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        sizes.removeAll(keepingCapacity: true)
+    /// The first broken invariant (keys strictly ascending, every size above zero), or `nil`.
+    func invariantViolation() -> String? {
+        guard keys.count == sizes.count else { return "\(side): \(keys.count) prices but \(sizes.count) sizes" }
+        for index in keys.indices {
+            if index > 0 && keys[index - 1] >= keys[index] { return "\(side): levels out of order at \(index)" }
+            if sizes[index].isZero || sizes[index].isNegative { return "\(side): size \(sizes[index]) at \(index)" }
+            if price(forKey: keys[index]) <= 0 { return "\(side): price not above zero at \(index)" }
+        }
+        return nil
     }
 }
 

@@ -153,10 +153,11 @@ public struct OrderBook: Sendable {
         return outcome
     }
 
-    /// Removes every level (the book becomes empty, e.g. before a resubscription).
-    public mutating func clear() {
-        bids.removeAll()
-        asks.removeAll()
+    /// The first broken structural invariant, or `nil` when the book is sound: each side sorted
+    /// best-last without duplicates, every size and price above zero. (A crossed book is sound:
+    /// it is data, reported separately by ``isCrossed``.) For tests and fuzzing.
+    public func invariantViolation() -> String? {
+        bids.invariantViolation() ?? asks.invariantViolation()
     }
 
     private func level(price: Int64, size: ExactDecimal) -> PriceLevel {

@@ -6,6 +6,8 @@ import ZeroMQ
 final class SnapshotClient {
     let socket: ZMQSocket
     private let logger: Logger
+    /// Replies that were not three frames with a valid topic and header.
+    private(set) var malformedReplies = 0
 
     init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, logger: Logger) throws {
         socket = try context.socket(.dealer)
@@ -35,7 +37,10 @@ final class SnapshotClient {
             do {
                 return try BusMessage(frames: frames)
             } catch {
-                logger.warning("bad snapshot reply ignored", metadata: ["error": "\(error)"])
+                malformedReplies += 1
+                logger.warning(
+                    "snapshot reply rejected",
+                    metadata: ["error": "\(error)", "malformed_total": "\(malformedReplies)"])
             }
         }
         return nil

@@ -40,6 +40,7 @@ struct WorkerCounters {
     var resyncs = 0
     var snapshotsApplied = 0
     var bufferedDropped = 0
+    var badSnapshotReplies = 0
 }
 
 /// The worker's thread.
@@ -135,6 +136,7 @@ struct WorkerLoop {
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
                 "events": "\(counters.events)", "resyncs": "\(counters.resyncs)",
                 "snapshots_applied": "\(counters.snapshotsApplied)", "buffer_dropped": "\(counters.bufferedDropped)",
+                "bad_snapshot_replies": "\(counters.badSnapshotReplies + (snapshotClient?.malformedReplies ?? 0))",
             ])
     }
 
@@ -254,22 +256,26 @@ struct WorkerLoop {
     }
 
     private mutating func handleSnapshotReply(_ reply: BusMessage, publisher: BusPublisher, stop: StopFlag) throws {
-        guard case .raw(let product) = reply.topic, case .syncing(let wait)? = products[product]?.phase else {
-            return  // An answer nobody waits for any more (or for a product this worker does not keep).
+        guard case .raw(let product) = reply.topic, products[product] != nil else {
+            return rejectReply("it is for \(reply.topic), which this worker did not ask for")
         }
+        // A product that went live meanwhile (a snapshot came on the stream) needs no answer.
+        guard case .syncing(let wait) = products[product]!.phase else { return }
         let snapshot: [BookMessage]
         do {
-            guard case .book(let messages) = try parser.parse(reply.payload).kind,
-                messages.count == 1, messages[0].product == product, messages[0].isSnapshot
-            else {
+            switch try parser.parse(reply.payload).kind {
+            case .book(let messages) where messages.count == 1 && messages[0].isSnapshot:
+                guard messages[0].product == product else {
+                    return rejectReply("its topic names \(product) but its book is \(messages[0].product)")
+                }
+                snapshot = messages
+            default:
                 logger.debug(
                     "ingest has no book yet; waiting for a snapshot on the stream", metadata: ["product": "\(product)"])
                 return
             }
-            snapshot = messages
         } catch {
-            logger.warning("snapshot reply refused", metadata: ["product": "\(product)", "error": "\(error)"])
-            return
+            return rejectReply("its book does not parse: \(error)")
         }
         // Keep what came after the snapshot: same epoch, sequence above S, contiguous from S + 1.
         let newer = wait.buffer.filter {
@@ -371,6 +377,13 @@ struct WorkerLoop {
                 stop: stop)
             counters.events += 1
         }
+    }
+
+    private mutating func rejectReply(_ reason: String) {
+        counters.badSnapshotReplies += 1
+        logger.warning(
+            "snapshot reply rejected",
+            metadata: ["reason": "\(reason)", "bad_snapshot_replies_total": "\(counters.badSnapshotReplies)"])
     }
 
     private mutating func reject(product: String, _ error: any Error) {

@@ -1,0 +1,84 @@
+"""A hostile or broken peer on the bus: a fake ingest (pyzmq XPUB + ROUTER) sends malformed
+multipart messages and wrong snapshot replies to a real worker. Each is rejected with a log line
+and a counter; the worker's book and events stay right."""
+import json
+import struct
+import time
+
+import zmq
+
+from bookbus import Process, free_ports, stop_all
+
+HEADER = struct.Struct(">B7xQQQ")
+EPOCH = 77
+
+
+def header(sequence, version=1):
+    return HEADER.pack(version, EPOCH, sequence, time.time_ns())
+
+
+def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_path):
+    ingest_port, snapshot_port, worker_port = free_ports(3)
+    context = zmq.Context()
+    publisher = context.socket(zmq.XPUB)
+    publisher.setsockopt(zmq.LINGER, 0)
+    publisher.bind(f"tcp://127.0.0.1:{ingest_port}")
+    router = context.socket(zmq.ROUTER)
+    router.setsockopt(zmq.LINGER, 0)
+    router.bind(f"tcp://127.0.0.1:{snapshot_port}")
+    events = context.socket(zmq.SUB)
+    events.setsockopt(zmq.LINGER, 0)
+    events.connect(f"tcp://127.0.0.1:{worker_port}")
+    events.setsockopt(zmq.SUBSCRIBE, b"tob/")
+    events.setsockopt(zmq.SUBSCRIBE, b"bus/")
+    worker = Process("worker", ["worker", "--products", "BTC-USD", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                "--snapshots", f"tcp://127.0.0.1:{snapshot_port}", "--publish", f"tcp://127.0.0.1:{worker_port}",
+                                "--wait-for-subscribers", "1"], tmp_path)
+    try:
+        # The worker subscribes to bus/ last: then it is ready.
+        poller = zmq.Poller()
+        poller.register(publisher, zmq.POLLIN)
+        while True:
+            assert poller.poll(10_000), worker.stderr()
+            if publisher.recv() == b"\x01bus/":
+                break
+        # It asks for BTC-USD at start; answer wrongly three times, then rightly.
+        identity, command, product = router.recv_multipart()
+        assert (command, product) == (b"SNAPSHOT", b"BTC-USD")
+        eth_book = json.dumps({"type": "snapshot", "product_id": "ETH-USD", "bids": [["1", "1"]], "asks": [["2", "1"]]}).encode()
+        router.send_multipart([identity, b"raw/ETH-USD/", header(0), eth_book])  # not asked for
+        router.send_multipart([identity, b"raw/BTC-USD/", header(0), eth_book])  # the wrong product's book
+        router.send_multipart([identity, b"raw/BTC-USD/", header(0)])  # a frame missing
+        btc_book = json.dumps({"type": "snapshot", "product_id": "BTC-USD",
+                               "bids": [["100.00", "1.5"], ["99.00", "2"]], "asks": [["101.00", "3"]]}).encode()
+        router.send_multipart([identity, b"raw/BTC-USD/", header(0), btc_book])
+        # Malformed bus messages, then a good update.
+        publisher.send_multipart([b"raw/BTC-USD/"])
+        publisher.send_multipart([b"raw/BTC-USD/", b"short"])
+        publisher.send_multipart([b"raw/BTC-USD/", b"x" * 31, b"{}"])
+        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=9), b"{}"])
+        publisher.send_multipart([b"raw/BTC-USD/extra/", header(1), b"{}"])
+        update = {"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.50", "0.25"]], "time": "t1"}
+        publisher.send_multipart([b"raw/BTC-USD/", header(1), json.dumps(update).encode()])
+        received = []
+        sub_poller = zmq.Poller()
+        sub_poller.register(events, zmq.POLLIN)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(e.get("bid") == "100.50" for e in received):
+            if sub_poller.poll(200):
+                topic, _, payload = events.recv_multipart()
+                if topic.startswith(b"tob/"):
+                    received.append(json.loads(payload))
+        assert worker.terminate() == 0
+    finally:
+        stop_all([worker])
+        for socket in (publisher, router, events):
+            socket.close()
+        context.term()
+    assert [(e["bid"], e["bid_size"], e["ask"], e["ask_size"], e["source_seq"]) for e in received] == [
+        ("100.00", "1.5", "101.00", "3", 0), ("100.50", "0.25", "101.00", "3", 1)]
+    log = worker.stderr()
+    assert log.count("bus message rejected") == 5, log
+    assert log.count("snapshot reply rejected") == 3, log
+    assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
+    assert "bad_snapshot_replies=3" in log
