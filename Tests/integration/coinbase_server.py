@@ -3,15 +3,20 @@
 recording, for testing the ingest's live path without the internet.
 
   coinbase_server.py --feed advanced-trade|exchange --recording FILE [--port 0] [--ready FILE]
+                     [--skip-sequence N] [--no-heartbeats]
 
 It checks the subscribe messages the feed requires, answers with a `subscriptions` ack, then sends
-every frame of the recording (one frame per line; timed lines are unwrapped) and keeps the
-connection open, sending a heartbeat every second as Coinbase does. It writes the port it listens on to --ready once it accepts connections, and
+the frames of the recording (one frame per line; timed lines are unwrapped) that concern the
+products this connection subscribed to, and keeps the connection open, sending a heartbeat every
+second as Coinbase does. Advanced Trade frames get this connection's own contiguous `sequence_num`
+(starting at 0 with the ack), except that --skip-sequence N leaves number N out, as a lost message
+would. It writes the port it listens on to --ready once it accepts connections, and
 logs each connection to stderr.
 """
 import argparse
 import asyncio
 import json
+import re
 import sys
 
 import websockets
@@ -25,6 +30,26 @@ def load_frames(path):
             if line:
                 frames.append(json.loads(line)["raw"] if line.startswith('{"ts"') else line)
     return frames
+
+
+SEQUENCE = re.compile(r'"sequence_num":\s*\d+')
+
+
+def frame_for(frame, feed, products):
+    """The frame as this connection sees it (its products only), or None when it has none of them.
+    Advanced Trade frames come back with a `{sequence}` placeholder for the connection's number."""
+    message = json.loads(frame)
+    if feed == "exchange":
+        product = message.get("product_id") if isinstance(message, dict) else None
+        return frame if product is None or product in products else None
+    events = message.get("events") or []
+    mine = [e for e in events if e.get("product_id") is None or e["product_id"] in products]
+    if events and not mine:
+        return None
+    if len(mine) != len(events):
+        message["events"] = mine
+        frame = json.dumps(message, separators=(",", ":"))
+    return SEQUENCE.sub('"sequence_num":{sequence}', frame.replace("{", "{{").replace("}", "}}"), count=1)
 
 
 def check_subscriptions(feed, messages):
@@ -46,6 +71,8 @@ async def main():
     parser.add_argument("--recording", required=True)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready")
+    parser.add_argument("--skip-sequence", type=int)
+    parser.add_argument("--no-heartbeats", action="store_true")
     args = parser.parse_args()
     frames = load_frames(args.recording)
     expected_subscribes = 2 if args.feed == "advanced-trade" else 1
@@ -55,15 +82,31 @@ async def main():
         messages = [json.loads(await asyncio.wait_for(connection.recv(), 5)) for _ in range(expected_subscribes)]
         assert all(m["type"] == "subscribe" for m in messages)
         await connection.send(json.dumps(check_subscriptions(args.feed, messages)))
+        products = set(messages[0]["product_ids"])
+        sequence = 0
+
+        def next_sequence():
+            nonlocal sequence
+            sequence += 1
+            if sequence == args.skip_sequence:
+                sequence += 1
+            return sequence
+
+        sent = 0
         for frame in frames:
-            await connection.send(frame)
-        print(f"sent {len(frames)} frames", file=sys.stderr, flush=True)
-        products = messages[0]["product_ids"]
-        sequence = len(frames)
+            mine = frame_for(frame, args.feed, products)
+            if mine is None:
+                continue
+            await connection.send(mine.format(sequence=next_sequence()) if args.feed == "advanced-trade" else mine)
+            sent += 1
+        print(f"sent {sent} frames for {sorted(products)}", file=sys.stderr, flush=True)
+        if args.no_heartbeats:
+            await connection.wait_closed()
+            return
         try:
             while True:
                 await asyncio.sleep(1)
-                sequence += 1
+                next_sequence()
                 if args.feed == "advanced-trade":
                     beat = {"channel": "heartbeats", "timestamp": "2026-11-25T00:00:00Z", "sequence_num": sequence,
                             "events": [{"current_time": "2026-11-25T00:00:00Z", "heartbeat_counter": sequence}]}

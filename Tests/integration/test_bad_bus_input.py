@@ -82,3 +82,41 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
     assert log.count("snapshot reply rejected") == 3, log
     assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
     assert "bad_snapshot_replies=3" in log
+
+
+def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
+    (port,) = free_ports(1)
+    context = zmq.Context()
+    publisher = context.socket(zmq.XPUB)
+    publisher.setsockopt(zmq.LINGER, 0)
+    publisher.bind(f"tcp://127.0.0.1:{port}")
+    sink = Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{port}", "--format", "json"], tmp_path)
+    try:
+        poller = zmq.Poller()
+        poller.register(publisher, zmq.POLLIN)
+        while True:
+            assert poller.poll(10_000), sink.stderr()
+            if publisher.recv() == b"\x01bus/":
+                break
+        event = {"type": "spread", "product": "BTC-USD", "bid": "1", "bid_size": "1", "ask": "2", "ask_size": "1",
+                 "spread": "1", "mid": "1.5", "spread_bps": "6666.6667", "crossed": False, "exchange_time": None,
+                 "ingest_time_ns": 1, "source_seq": 1}
+        for sequence in (1, 2, 5):  # 3 and 4 lost
+            publisher.send_multipart([b"spread/BTC-USD/", header(sequence), json.dumps(event).encode()])
+        # The heartbeat says 7 went out: 6 and 7 were lost at the tail.
+        beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 7}}
+        publisher.send_multipart([b"bus/", header(1), json.dumps(beat).encode()])
+        deadline = time.monotonic() + 10
+        while sink.stderr().count("sequence gap: messages lost") < 2:
+            assert time.monotonic() < deadline, sink.stderr()
+            time.sleep(0.05)
+        assert sink.terminate() == 0
+    finally:
+        stop_all([sink])
+        publisher.close()
+        context.term()
+    assert len(sink.stdout().splitlines()) == 3
+    log = sink.stderr()
+    assert "expected=3 got=5" in log and "seen_by=sequence" in log
+    assert "expected=6 got=8" in log and "seen_by=heartbeat of fake-worker" in log
+    assert "missed_upstream=4" in log

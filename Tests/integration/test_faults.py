@@ -248,3 +248,31 @@ def test_sink_killed_mid_stream_leaves_whole_lines_and_appends_on_restart(tmp_pa
     assert lines[:len(lines_before)] == lines_before
     for line in lines:
         json.loads(line)
+
+
+def test_killed_ingest_restarts_and_workers_follow_the_new_epoch(tmp_path):
+    topology = Topology(tmp_path, workers=1)
+    try:
+        topology.sink()
+        worker = topology.worker(0, "--wait-for-subscribers", "1")
+        first = topology.ingest("--replay", str(TEN_PRODUCTS_TIMED), "--speed", "6", "--wait-for-subscribers", "1")
+        time.sleep(2.0)
+        first.popen.send_signal(signal.SIGKILL)
+        first.popen.wait()
+        topology.processes.remove(first)
+        restarted_at = time.time_ns()
+        second = topology.ingest("--replay", str(TEN_PRODUCTS_TIMED), "--speed", "0", "--wait-for-subscribers", "1")
+        assert second.wait(30) == 0
+        time.sleep(1.0)
+        statuses = topology.stop()
+    finally:
+        topology.close()
+    assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
+    # The restarted ingest's replay opens with snapshots: they replace the books under the new epoch.
+    assert "not_live= " in worker.stderr()
+    events = topology.events()
+    assert_events_match_tops(events, oracle_tops(TEN_PRODUCTS_TIMED))
+    final = {product: (e[-1]["bid"], e[-1]["ask"]) for product, e in by_product(oracle_events(TEN_PRODUCTS_TIMED)).items()}
+    last = {product: (e[-1]["bid"], e[-1]["ask"]) for product, e in by_product(events).items()}
+    assert last == final
+    assert any(event["ingest_time_ns"] > restarted_at for event in events)

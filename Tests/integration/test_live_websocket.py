@@ -60,10 +60,10 @@ def advanced_trade_recording(path, seed=7):
     path.write_text("\n".join(frames) + "\n")
 
 
-def start_server(tmp_path, feed, recording):
+def start_server(tmp_path, feed, recording, *extra):
     ready = tmp_path / "server.port"
-    server = subprocess.Popen([sys.executable, str(SERVER), "--feed", feed, "--recording", str(recording), "--ready", str(ready)],
-                              stderr=open(tmp_path / "server.err", "wb"))
+    server = subprocess.Popen([sys.executable, str(SERVER), "--feed", feed, "--recording", str(recording), "--ready", str(ready),
+                               *extra], stderr=open(tmp_path / "server.err", "wb"))
     deadline = time.monotonic() + 20
     while not ready.exists() or not ready.read_text():
         assert time.monotonic() < deadline, (tmp_path / "server.err").read_text()
@@ -122,3 +122,91 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
             assert event["bid_size"] == oracle["bid_size"] and event["ask_size"] == oracle["ask_size"]
             assert event["type"] == oracle["type"] and event["exchange_time"] == oracle["exchange_time"]
     assert "subscribed" in ingest.stderr()
+
+
+def run_live(tmp_path, recording, server_args=(), ingest_args=(), seconds=None, until_events=None):
+    """Server → ingest (advanced-trade) → worker → sink; returns (events, ingest log, server log)."""
+    server, ws_port = start_server(tmp_path, "advanced-trade", recording, *server_args)
+    ingest_port, snapshot_port, worker_port = free_ports(3)
+    log = tmp_path / "events.log"
+    processes = []
+    try:
+        processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", "tob",
+                                          "--format", "json", "--log", str(log), "--quiet"], tmp_path))
+        processes.append(Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                                             "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
+                                             "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "1"], tmp_path))
+        ingest = Process("ingest", ["ingest", "--live", "--url", f"ws://127.0.0.1:{ws_port}", "--products", "BTC-USD,ETH-USD",
+                                    "--publish", f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
+                                    "--wait-for-subscribers", "1", *ingest_args], tmp_path)
+        processes.append(ingest)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            lines = log.read_text().splitlines() if log.exists() else []
+            if until_events and until_events(lines):
+                break
+            if seconds and time.monotonic() > deadline - 60 + seconds:
+                break
+            time.sleep(0.1)
+        statuses = {process.name: process.terminate(timeout=10) for process in reversed(processes)}
+        assert statuses == {"sink": 0, "worker": 0, "ingest": 0}
+    finally:
+        stop_all(processes)
+        server.kill()
+        server.wait()
+    events = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return events, ingest.stderr(), (tmp_path / "server.err").read_text()
+
+
+def reference_tops(recording):
+    """Every top of book each product goes through, per the oracle."""
+    tops = {}
+    for event in oracle_events(recording, "every-message"):
+        tops.setdefault(event["product"], []).append(tuple(
+            None if event[k] is None else Decimal(event[k]) for k in ("bid", "bid_size", "ask", "ask_size")))
+    return tops
+
+
+def shown(event):
+    return tuple(None if event[k] is None else Decimal(event[k]) for k in ("bid", "bid_size", "ask", "ask_size"))
+
+
+def test_products_split_over_several_connections(tmp_path):
+    recording = tmp_path / "advanced-trade.jsonl"
+    advanced_trade_recording(recording)
+    tops = reference_tops(recording)
+    final = {product: states[-1] for product, states in tops.items()}
+    events, ingest_log, server_log = run_live(
+        tmp_path, recording, ingest_args=["--products-per-connection", "1"],
+        until_events=lambda lines: all(any(shown(json.loads(l)) == final[p] and json.loads(l)["product"] == p for l in lines)
+                                       for p in final))
+    assert server_log.count("connection from") == 2
+    assert "sent" in server_log and "['BTC-USD']" in server_log and "['ETH-USD']" in server_log
+    assert "connection=conn-1 products=BTC-USD" in ingest_log and "connection=conn-2 products=ETH-USD" in ingest_log
+    for event in events:
+        assert shown(event) in tops[event["product"]], event
+
+
+def test_advanced_trade_sequence_gap_resubscribes(tmp_path):
+    recording = tmp_path / "advanced-trade.jsonl"
+    advanced_trade_recording(recording)
+    tops = reference_tops(recording)
+    events, ingest_log, server_log = run_live(tmp_path, recording, server_args=["--skip-sequence", "40"], seconds=4)
+    assert "coinbase sequence gap: resubscribing for fresh snapshots" in ingest_log
+    assert "expected=40 got=41" in ingest_log
+    assert "reconnecting to coinbase" in ingest_log
+    assert server_log.count("connection from") >= 2
+    assert "upstream_gaps=0" not in ingest_log
+    # Whatever was published before and between the gaps showed real states of the books.
+    for event in events:
+        assert shown(event) in tops[event["product"]], event
+
+
+def test_silent_connection_is_renewed(tmp_path):
+    recording = tmp_path / "advanced-trade.jsonl"
+    advanced_trade_recording(recording)
+    events, ingest_log, server_log = run_live(
+        tmp_path, recording, server_args=["--no-heartbeats"], ingest_args=["--silence-timeout", "1"], seconds=4)
+    assert "no message, not even a heartbeat, for 1.0 seconds" in ingest_log
+    assert server_log.count("connection from") >= 2
+    assert events
