@@ -9,7 +9,8 @@ public import OrderBook
 /// ```json
 /// {"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94",
 ///  "ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,
-///  "exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":1657738732495040000,"source_seq":16}
+///  "exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":1657738732495040000,"source_seq":16,
+///  "worker":"worker-0","generation":0}
 /// ```
 public struct BookEvent: Sendable, Equatable {
     /// Which topic family the event belongs to.
@@ -36,10 +37,15 @@ public struct BookEvent: Sendable, Equatable {
     /// The sequence number of that message on its `raw/<PRODUCT>/` topic: the book this event
     /// shows includes every message of the product up to and including it.
     public var sourceSequence: UInt64
+    /// The worker that published the event.
+    public var worker: String
+    /// The worker group's assignment generation it was published under (0 outside a group): during
+    /// a hand-over, the higher generation is the current owner.
+    public var generation: UInt64
 
     public init(
         kind: Kind, product: String, top: TopOfBook, exchangeTime: String?, ingestTimeNanos: UInt64,
-        sourceSequence: UInt64
+        sourceSequence: UInt64, worker: String, generation: UInt64
     ) {
         self.kind = kind
         self.product = product
@@ -47,6 +53,8 @@ public struct BookEvent: Sendable, Equatable {
         self.exchangeTime = exchangeTime
         self.ingestTimeNanos = ingestTimeNanos
         self.sourceSequence = sourceSequence
+        self.worker = worker
+        self.generation = generation
     }
 
     /// The JSON payload.
@@ -62,7 +70,9 @@ public struct BookEvent: Sendable, Equatable {
         appendField("spread_bps", top.spreadBasisPoints, to: &json)
         json += ",\"crossed\":\(top.isCrossed),\"exchange_time\":"
         if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json += "null" }
-        json += ",\"ingest_time_ns\":\(ingestTimeNanos),\"source_seq\":\(sourceSequence)}"
+        json += ",\"ingest_time_ns\":\(ingestTimeNanos),\"source_seq\":\(sourceSequence),\"worker\":"
+        appendJSONString(worker, to: &json)
+        json += ",\"generation\":\(generation)}"
         return Array(json.utf8)
     }
 
@@ -85,6 +95,8 @@ public struct BookEvent: Sendable, Equatable {
         exchangeTime = wire.exchangeTime
         ingestTimeNanos = wire.ingestTimeNs
         sourceSequence = wire.sourceSeq
+        worker = wire.worker
+        generation = wire.generation
     }
 
     private static func level(_ price: String?, _ size: String?, side: String) throws(BusProtocolError) -> PriceLevel? {
@@ -110,6 +122,8 @@ public struct BookEvent: Sendable, Equatable {
         var exchangeTime: String?
         var ingestTimeNs: UInt64
         var sourceSeq: UInt64
+        var worker: String
+        var generation: UInt64
     }
 }
 

@@ -46,7 +46,7 @@ public struct ShardAssignment: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The splitmix64 finaliser: a fast, well-mixed 64-bit permutation.
-    static func splitmix64(_ value: UInt64) -> UInt64 {
+    public static func splitmix64(_ value: UInt64) -> UInt64 {
         var z = value &+ 0x9e37_79b9_7f4a_7c15
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb

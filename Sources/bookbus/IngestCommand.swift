@@ -39,8 +39,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Where to publish: @tcp://*:5555 binds, >tcp://host:port connects; a bare endpoint binds.")
     var publish: String = "@tcp://*:5555"
 
-    @Option(help: "Where the snapshot service (ROUTER) listens; a bare endpoint binds; none disables it.")
+    @Option(
+        help: "Where the snapshot and worker-group service (ROUTER) listens; a bare endpoint binds; none disables it.")
     var snapshots: String = "@tcp://*:5560"
+
+    @Option(help: "Seconds after which a silent worker-group member is expired and its products reassigned.")
+    var groupExpiry: Double = 3
 
     @Flag(
         inversion: .prefixedNo,
@@ -65,6 +69,7 @@ struct IngestCommand: AsyncParsableCommand {
         guard maxFrameBytes > 0 else { throw ValidationError("--max-frame-bytes must be positive") }
         guard productsPerConnection >= 1 else { throw ValidationError("--products-per-connection must be at least 1") }
         guard silenceTimeout > 0 else { throw ValidationError("--silence-timeout must be positive") }
+        guard groupExpiry > 0 else { throw ValidationError("--group-expiry must be positive") }
     }
 
     func run() async throws {
@@ -90,6 +95,7 @@ struct IngestCommand: AsyncParsableCommand {
         configuration.sockets.maxMessageBytes = Int64(maxFrameBytes)
         configuration.waitForSubscribers = waitForSubscribers
         configuration.snapshots = snapshots == "none" ? nil : Endpoint(parsing: snapshots, defaultMode: .bind)
+        configuration.groupExpiry = .milliseconds(Int64(groupExpiry * 1000))
         try await runUntilSignalled(IngestService(configuration: configuration, logger: logger), logger: logger)
     }
 }

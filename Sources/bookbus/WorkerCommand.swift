@@ -26,7 +26,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Keep exactly these products, comma-separated.")
     var products: String?
 
-    @Option(help: "Keep shard i of n (e.g. 0/2): every product belongs to exactly one of the n workers.")
+    @Option(
+        help:
+            "Keep shard i of n (e.g. 0/2): every product belongs to exactly one of the n workers. Without --shard or --products the worker joins the ingest's worker group."
+    )
     var shard: String?
 
     @Option(help: "With --shard: the full product list, so the worker subscribes to its own topics only.")
@@ -44,7 +47,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Exit after passing on the ingest's end of stream (replays).")
     var exitOnEnd = false
 
-    @Option(help: "Name in logs and end-of-stream messages (default worker-<pid>).")
+    @Option(
+        help: "Name in logs, events and end-of-stream messages, and the group member id (default worker-<host>-<pid>).")
     var name: String?
 
     @OptionGroup var common: CommonOptions
@@ -74,13 +78,15 @@ struct WorkerCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--shard: \(error)")
             }
-        } else {
+        } else if let products {
             ownership = .products(commaSeparated(products) ?? [])
+        } else {
+            ownership = .group
         }
         var configuration = WorkerConfiguration(
             ingest: ingest.map { Endpoint(parsing: $0, defaultMode: .connect) },
             publish: Endpoint(parsing: publish, defaultMode: .bind), ownership: ownership,
-            name: name ?? "worker-\(getpid())")
+            name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         configuration.emit = EmitPolicy(rawValue: emit)!
         configuration.sockets = common.sockets
         configuration.lossless = lossless

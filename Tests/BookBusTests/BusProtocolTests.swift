@@ -78,11 +78,11 @@ import Testing
         let event = BookEvent(
             kind: .spread, product: "BTC-USD", top: top, exchangeTime: "2022-07-13T18:58:52.495040Z",
             ingestTimeNanos: 7,
-            sourceSequence: 16)
+            sourceSequence: 16, worker: "worker-0", generation: 0)
         let json = String(decoding: event.encoded(), as: UTF8.self)
         #expect(
             json
-                == #"{"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94","ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,"exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":7,"source_seq":16}"#
+                == #"{"type":"spread","product":"BTC-USD","bid":"19814.24","bid_size":"0.05","ask":"19816.94","ask_size":"0.50382230","spread":"2.70","mid":"19815.59","spread_bps":"1.3626","crossed":false,"exchange_time":"2022-07-13T18:58:52.495040Z","ingest_time_ns":7,"source_seq":16,"worker":"worker-0","generation":0}"#
         )
         let decoded = try BookEvent(json: event.encoded())
         #expect(decoded == event)
@@ -92,7 +92,8 @@ import Testing
     @Test func emptySideIsNull() throws {
         let top = TopOfBook(bid: nil, ask: PriceLevel(price: try ExactDecimal("1.5"), size: try ExactDecimal("2")))
         let event = BookEvent(
-            kind: .topOfBook, product: "X-Y", top: top, exchangeTime: nil, ingestTimeNanos: 1, sourceSequence: 1)
+            kind: .topOfBook, product: "X-Y", top: top, exchangeTime: nil, ingestTimeNanos: 1, sourceSequence: 1,
+            worker: "w", generation: 3)
         let json = String(decoding: event.encoded(), as: UTF8.self)
         #expect(
             json.contains(
@@ -111,6 +112,30 @@ import Testing
         #expect(throws: BusProtocolError.self) {
             try ControlMessage(json: Array(#"{"type":"x","publisher":"p"}"#.utf8))
         }
+    }
+}
+
+@Suite struct GroupAssignmentTests {
+    @Test func everyProductHasExactlyOneLiveOwnerAndChangesMoveLittle() {
+        let products = (0..<300).map { "P\($0)-USD" }
+        let three = GroupAssignment.assign(products: products, members: ["w-a", "w-b", "w-c"])
+        #expect(three.values.map(\.count).reduce(0, +) == products.count)
+        #expect(Set(three.values.flatMap { $0 }).count == products.count)
+        #expect(three.values.allSatisfy { !$0.isEmpty })
+        // w-b leaves: only its products move.
+        let two = GroupAssignment.assign(products: products, members: ["w-a", "w-c"])
+        #expect(Set(two["w-a"]!).isSuperset(of: three["w-a"]!))
+        #expect(Set(two["w-c"]!).isSuperset(of: three["w-c"]!))
+        // w-d joins: products only move to it.
+        let four = GroupAssignment.assign(products: products, members: ["w-a", "w-b", "w-c", "w-d"])
+        for member in ["w-a", "w-b", "w-c"] { #expect(Set(four[member]!).isSubset(of: three[member]!)) }
+        #expect(GroupAssignment.assign(products: products, members: []).isEmpty)
+    }
+
+    @Test func assignmentFramesRoundTrip() {
+        let assignment = Assignment(generation: 7, members: 3, products: ["BTC-USD", "ETH-USD"])
+        #expect(Assignment(frames: assignment.frames) == assignment)
+        #expect(Assignment(frames: [Array("ASSIGN".utf8), Array("{".utf8)]) == nil)
     }
 }
 

@@ -100,7 +100,7 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
                 break
         event = {"type": "spread", "product": "BTC-USD", "bid": "1", "bid_size": "1", "ask": "2", "ask_size": "1",
                  "spread": "1", "mid": "1.5", "spread_bps": "6666.6667", "crossed": False, "exchange_time": None,
-                 "ingest_time_ns": 1, "source_seq": 1}
+                 "ingest_time_ns": 1, "source_seq": 1, "worker": "fake-worker", "generation": 0}
         for sequence in (1, 2, 5):  # 3 and 4 lost
             publisher.send_multipart([b"spread/BTC-USD/", header(sequence), json.dumps(event).encode()])
         # The heartbeat says 7 went out: 6 and 7 were lost at the tail.

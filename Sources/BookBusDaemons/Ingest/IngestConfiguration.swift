@@ -15,8 +15,10 @@ public struct IngestConfiguration: Sendable {
     public var source: IngestSource
     /// Where the PUB side of the bus is (binds by default).
     public var publish: Endpoint
-    /// Where the snapshot service (ROUTER) listens, if anywhere.
+    /// Where the snapshot and worker-group service (ROUTER) listens, if anywhere.
     public var snapshots: Endpoint?
+    /// A group member silent this long is expired and its products reassigned.
+    public var groupExpiry: Duration = .seconds(3)
     public var sockets = SocketSettings()
     /// Wait for subscribers instead of dropping when their queue is full.
     public var lossless: Bool

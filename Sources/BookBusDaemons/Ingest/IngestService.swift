@@ -65,11 +65,16 @@ struct IngestLoop {
     private let router = FeedRouter()
     private let parser = FeedParser()
     private var books = IngestBooks()
+    private var group: GroupCoordinator
     private var counters = IngestCounters()
 
     init(configuration: IngestConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        group = GroupCoordinator(expiry: configuration.groupExpiry, logger: logger)
+        if case .live(let feed, _) = configuration.source {
+            for product in feed.products { group.noteProduct(product) }
+        }
     }
 
     mutating func run(source: inout some FrameSource, stop: StopFlag) throws {
@@ -79,7 +84,7 @@ struct IngestLoop {
             lossless: configuration.lossless, name: configuration.name, logger: logger)
         defer { publisher.close() }
         let snapshots = try configuration.snapshots.map {
-            try SnapshotServer(context: context, endpoint: $0, settings: configuration.sockets, logger: logger)
+            try ServiceRouter(context: context, endpoint: $0, settings: configuration.sockets, logger: logger)
         }
         defer { snapshots?.close() }
         if configuration.waitForSubscribers > 0 {
@@ -87,7 +92,7 @@ struct IngestLoop {
         }
         loop: while !stop.isRequested {
             try publisher.drainSubscriptions()
-            try snapshots?.serve(books: books, publisher: publisher)
+            try snapshots?.serve(books: books, group: &group, publisher: publisher)
             try publisher.publishHeartbeatIfDue(stop: stop)
             switch try source.next(stop: stop) {
             case .events(let events):
@@ -168,6 +173,7 @@ struct IngestLoop {
             else { return false }
             if let product = part.product, configuration.snapshots != nil {
                 books.apply(part.payload, product: product, receivedAtNanos: receivedAtNanos)
+                group.noteProduct(product)
             }
         }
         return true

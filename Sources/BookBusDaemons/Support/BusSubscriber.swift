@@ -59,6 +59,11 @@ final class BusSubscriber {
         try socket.set(.subscribe(Array(prefix.utf8)))
     }
 
+    /// Stops receiving a topic prefix.
+    func unsubscribe(_ prefix: String) throws {
+        try socket.set(.unsubscribe(Array(prefix.utf8)))
+    }
+
     /// The next valid message if one is queued, without waiting. Malformed messages are logged,
     /// counted and skipped.
     func nextMessage() throws -> BusMessage? {

@@ -7,12 +7,16 @@ public enum ProductOwnership: Sendable, Equatable {
     /// The products of shard `i/n`; with `knownProducts` the worker subscribes only to its own
     /// topics, without it it subscribes to all raw topics and keeps what the shard owns.
     case shard(ShardAssignment, knownProducts: [String]?)
+    /// Whatever the ingest's group coordinator assigns to this worker, which changes as workers
+    /// join and leave.
+    case group
 
-    /// True when the worker keeps `product`.
+    /// True when the worker keeps `product` (in group mode: never, by itself; see the assignment).
     public func owns(_ product: String) -> Bool {
         switch self {
         case .products(let products): products.contains(product)
         case .shard(let shard, let known): shard.owns(product) && (known?.contains(product) ?? true)
+        case .group: false
         }
     }
 
@@ -21,7 +25,7 @@ public enum ProductOwnership: Sendable, Equatable {
         switch self {
         case .products(let products): products
         case .shard(let shard, let known?): known.filter { shard.owns($0) }
-        case .shard(_, nil): []
+        case .shard(_, nil), .group: []
         }
     }
 
@@ -31,6 +35,7 @@ public enum ProductOwnership: Sendable, Equatable {
         case .products(let products): products.map { Topic.raw(product: $0).description }
         case .shard(let shard, let known?): known.filter { shard.owns($0) }.map { Topic.raw(product: $0).description }
         case .shard(_, nil): [Topic.rawPrefix]
+        case .group: []
         }
     }
 }
@@ -60,6 +65,8 @@ public struct WorkerConfiguration: Sendable {
     /// Messages kept per product while it waits for a snapshot; beyond that the oldest are dropped
     /// and the snapshot has to cover them.
     public var resyncBufferLimit = 100_000
+    /// How often a group member reports to the coordinator.
+    public var groupHeartbeat: Duration = .milliseconds(500)
     /// Stop after relaying the ingest's end of stream.
     public var exitOnEnd = false
     public var name: String

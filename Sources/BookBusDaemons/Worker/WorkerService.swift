@@ -50,7 +50,11 @@ struct WorkerLoop {
     private let parser = FeedParser()
     private var products: [String: ProductState] = [:]
     private var counters = WorkerCounters()
-    private var snapshotClient: SnapshotClient?
+    private var service: ServiceClient?
+    /// Group mode: the products the coordinator assigned, and in which generation.
+    private var assigned: Set<String> = []
+    private var generation: UInt64 = 0
+    private var lastGroupHeartbeat: ContinuousClock.Instant?
     private var lastRetryCheck = ContinuousClock.now
     /// A snapshot request unanswered this long is sent again.
     private static let requestTimeout = Duration.seconds(2)
@@ -74,10 +78,10 @@ struct WorkerLoop {
             logger: logger)
         defer { subscriber.close() }
         if !configuration.snapshots.isEmpty {
-            snapshotClient = try SnapshotClient(
+            service = try ServiceClient(
                 context: context, endpoints: configuration.snapshots, settings: configuration.sockets, logger: logger)
         }
-        defer { snapshotClient?.close() }
+        defer { service?.close() }
         for prefix in configuration.ownership.subscriptions { try subscriber.subscribe(prefix) }
         // Subscribed last: when the ingest sees this, the product subscriptions have arrived too.
         try subscriber.subscribe(Topic.controlName)
@@ -93,13 +97,17 @@ struct WorkerLoop {
 
         var poller = Poller()
         poller.add(subscriber.socket, .readable)
-        if let snapshotClient { poller.add(snapshotClient.socket, .readable) }
+        if let service { poller.add(service.socket, .readable) }
         receiving: while !stop.isRequested {
             try publisher.drainSubscriptions()
             try publisher.publishHeartbeatIfDue(stop: stop)
-            while let reply = try snapshotClient?.nextReply() {
-                try handleSnapshotReply(reply, publisher: publisher, stop: stop)
+            while let reply = try service?.nextReply() {
+                switch reply {
+                case .snapshot(let message): try handleSnapshotReply(message, publisher: publisher, stop: stop)
+                case .assignment(let assignment): try apply(assignment, subscriber: subscriber)
+                }
             }
+            try sendGroupHeartbeatIfDue()
             try retryStaleRequests()
             guard let message = try subscriber.nextMessage() else {
                 try poller.poll(timeoutMilliseconds: 50)
@@ -107,7 +115,7 @@ struct WorkerLoop {
             }
             switch message.topic {
             case .raw(let product):
-                guard configuration.ownership.owns(product) else { continue }
+                guard owns(product) else { continue }
                 try handleRaw(product: product, message: message, publisher: publisher, stop: stop)
             case .control:
                 switch try? ControlMessage(json: message.payload) {
@@ -136,7 +144,49 @@ struct WorkerLoop {
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
                 "events": "\(counters.events)", "resyncs": "\(counters.resyncs)",
                 "snapshots_applied": "\(counters.snapshotsApplied)", "buffer_dropped": "\(counters.bufferedDropped)",
-                "bad_snapshot_replies": "\(counters.badSnapshotReplies + (snapshotClient?.malformedReplies ?? 0))",
+                "bad_snapshot_replies": "\(counters.badSnapshotReplies + (service?.malformedReplies ?? 0))",
+            ])
+    }
+
+    // MARK: - Worker group
+
+    /// True when this worker keeps `product` now.
+    private func owns(_ product: String) -> Bool {
+        if case .group = configuration.ownership { return assigned.contains(product) }
+        return configuration.ownership.owns(product)
+    }
+
+    private mutating func sendGroupHeartbeatIfDue() throws {
+        guard case .group = configuration.ownership, let service else { return }
+        let now = ContinuousClock.now
+        guard lastGroupHeartbeat.map({ now - $0 >= configuration.groupHeartbeat }) ?? true else { return }
+        lastGroupHeartbeat = now
+        try service.join(member: configuration.name)
+    }
+
+    /// Takes a new assignment: subscribes to and resynchronises the products gained, forgets the
+    /// products lost (their new owner publishes them from now on).
+    private mutating func apply(_ assignment: Assignment, subscriber: BusSubscriber) throws {
+        guard case .group = configuration.ownership, assignment.generation != generation else { return }
+        let now = Set(assignment.products)
+        let gained = now.subtracting(assigned).sorted()
+        let lost = assigned.subtracting(now).sorted()
+        generation = assignment.generation
+        assigned = now
+        for product in lost {
+            try subscriber.unsubscribe(Topic.raw(product: product).description)
+            products.removeValue(forKey: product)
+        }
+        for product in gained {
+            try subscriber.subscribe(Topic.raw(product: product).description)
+            try startResync(product, reason: "assigned in generation \(generation)")
+        }
+        logger.info(
+            "group assignment",
+            metadata: [
+                "generation": "\(generation)", "members": "\(assignment.members)",
+                "products": "\(now.sorted().joined(separator: ","))",
+                "gained": "\(gained.joined(separator: ","))", "lost": "\(lost.joined(separator: ","))",
             ])
     }
 
@@ -242,12 +292,12 @@ struct WorkerLoop {
         guard case .syncing(var wait) = products[product]?.phase else { return }
         wait.requestedAt = .now
         products[product]!.phase = .syncing(wait)
-        try snapshotClient?.request(product)
+        try service?.request(product)
     }
 
     private mutating func retryStaleRequests() throws {
         let now = ContinuousClock.now
-        guard snapshotClient != nil, now - lastRetryCheck > .milliseconds(250) else { return }
+        guard service != nil, now - lastRetryCheck > .milliseconds(250) else { return }
         lastRetryCheck = now
         for (product, state) in products {
             guard case .syncing(let wait) = state.phase else { continue }
@@ -327,7 +377,7 @@ struct WorkerLoop {
     /// but never saw, or saw less of, has lost messages (or never had its snapshot).
     private mutating func handleIngestHeartbeat(epoch: UInt64, sequences: [String: UInt64]) throws {
         for (name, last) in sequences {
-            guard case .raw(let product)? = Topic(bytes: Array(name.utf8)), configuration.ownership.owns(product) else {
+            guard case .raw(let product)? = Topic(bytes: Array(name.utf8)), owns(product) else {
                 continue
             }
             guard let state = products[product] else {
@@ -371,7 +421,8 @@ struct WorkerLoop {
         for kind in products[product]!.eventsToPublish(policy: configuration.emit) {
             let event = BookEvent(
                 kind: kind, product: product, top: top, exchangeTime: exchangeTime,
-                ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence)
+                ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence, worker: configuration.name,
+                generation: generation)
             try publisher.publish(
                 kind.topic(product: product), receivedAtNanos: header.receivedAtNanos, payload: event.encoded(),
                 stop: stop)

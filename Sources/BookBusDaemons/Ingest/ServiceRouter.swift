@@ -3,9 +3,10 @@ import CoinbaseFeed
 import Logging
 import ZeroMQ
 
-/// The ingest's snapshot service: a ROUTER socket answering ``SnapshotProtocol`` requests from
-/// the ingest's own books, served on the publishing thread between messages.
-final class SnapshotServer {
+/// The ingest's service endpoint: a ROUTER socket answering ``SnapshotProtocol`` requests from the
+/// ingest's own books and ``GroupProtocol`` heartbeats of the worker group, served on the
+/// publishing thread between messages.
+final class ServiceRouter {
     private let socket: ZMQSocket
     private let logger: Logger
     private(set) var served = 0
@@ -21,16 +22,22 @@ final class SnapshotServer {
         case .connect: try socket.connect(endpoint.address)
         }
         self.logger = logger
-        logger.info("snapshot service listening", metadata: ["endpoint": "\(endpoint)"])
+        logger.info("snapshot and group service listening", metadata: ["endpoint": "\(endpoint)"])
     }
 
     /// Answers every pending request without blocking.
-    func serve(books: IngestBooks, publisher: BusPublisher) throws {
+    func serve(books: IngestBooks, group: inout GroupCoordinator, publisher: BusPublisher) throws {
+        group.expire()
         while let frames = try socket.receive(wait: false) {
+            if frames.count == 3, frames[1] == GroupProtocol.joinCommand {
+                let member = String(decoding: frames[2], as: UTF8.self)
+                _ = try socket.send([frames[0]] + group.heartbeat(from: member).frames, wait: false)
+                continue
+            }
             guard frames.count == 3, frames[1] == SnapshotProtocol.requestCommand else {
                 badRequests += 1
                 logger.warning(
-                    "bad snapshot request ignored: expected frames SNAPSHOT and a product id",
+                    "bad request ignored: expected frames SNAPSHOT or GROUP, then a product or member id",
                     metadata: ["frames": "\(frames.count - 1)", "bad_requests_total": "\(badRequests)"])
                 continue
             }

@@ -2,8 +2,17 @@ import BusProtocol
 import Logging
 import ZeroMQ
 
-/// The worker's side of the snapshot service: a DEALER socket asking the ingest(s) for books.
-final class SnapshotClient {
+/// What the ingest's service endpoint answered.
+enum ServiceReply {
+    /// A snapshot reply: shaped like a bus message.
+    case snapshot(BusMessage)
+    /// The worker group's current assignment for this worker.
+    case assignment(Assignment)
+}
+
+/// The worker's side of the ingest's service endpoint: a DEALER socket asking for books and, in
+/// a worker group, sending the membership heartbeat.
+final class ServiceClient {
     let socket: ZMQSocket
     private let logger: Logger
     /// Replies that were not three frames with a valid topic and header.
@@ -31,11 +40,17 @@ final class SnapshotClient {
         }
     }
 
+    /// Sends the group heartbeat of `member`.
+    func join(member: String) throws {
+        _ = try socket.send(GroupProtocol.join(member: member), wait: false)
+    }
+
     /// The next reply, if one is queued. Malformed replies are logged and skipped.
-    func nextReply() throws -> BusMessage? {
+    func nextReply() throws -> ServiceReply? {
         while let frames = try socket.receive(wait: false) {
+            if let assignment = Assignment(frames: frames) { return .assignment(assignment) }
             do {
-                return try BusMessage(frames: frames)
+                return .snapshot(try BusMessage(frames: frames))
             } catch {
                 malformedReplies += 1
                 logger.warning(

@@ -1,0 +1,97 @@
+public import Logging
+public import ServiceLifecycle
+import ZeroMQ
+
+/// What the relay needs: where publishers connect (XSUB) and where subscribers connect (XPUB).
+public struct RelayConfiguration: Sendable {
+    /// Publishers (workers, or ingests) connect their PUB side here; binds by default.
+    public var frontend: Endpoint
+    /// Subscribers (sinks, third-party clients) connect here; binds by default.
+    public var backend: Endpoint
+    public var sockets = SocketSettings()
+
+    public init(frontend: Endpoint, backend: Endpoint) {
+        self.frontend = frontend
+        self.backend = backend
+    }
+}
+
+/// The relay: an XSUB/XPUB forwarder (the ZeroMQ guide's proxy) that gives publishers one
+/// well-known address to publish into and subscribers one to read from, so nothing that scales
+/// has to bind. Messages go through unchanged; subscriptions go the other way, every one of them
+/// (`ZMQ_XPUB_VERBOSE`), so publishers still see each subscriber arrive.
+public struct RelayService: Service {
+    public let configuration: RelayConfiguration
+    private let logger: Logger
+
+    public init(configuration: RelayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await DedicatedThread.run(name: "relay") { [configuration, logger] stop in
+            try RelayLoop(configuration: configuration, logger: logger).run(stop: stop)
+        }
+    }
+}
+
+struct RelayLoop {
+    let configuration: RelayConfiguration
+    let logger: Logger
+
+    func run(stop: StopFlag) throws {
+        let context = try ZMQContext()
+        let frontend = try context.socket(.xsub)
+        let backend = try context.socket(.xpub)
+        defer {
+            frontend.close()
+            backend.close()
+        }
+        for socket in [frontend, backend] {
+            try socket.set(.lingerMilliseconds(configuration.sockets.lingerMilliseconds))
+            try socket.set(.sendHighWaterMark(configuration.sockets.highWaterMark))
+            try socket.set(.receiveHighWaterMark(configuration.sockets.highWaterMark))
+            try socket.set(.heartbeatIntervalMilliseconds(configuration.sockets.heartbeatIntervalMilliseconds))
+            try socket.set(.heartbeatTimeoutMilliseconds(configuration.sockets.heartbeatTimeoutMilliseconds))
+        }
+        try frontend.set(.maxMessageSize(configuration.sockets.maxMessageBytes))
+        try backend.set(.xpubVerbose(true))
+        try attach(frontend, configuration.frontend)
+        try attach(backend, configuration.backend)
+        logger.info(
+            "relaying",
+            metadata: ["publishers": "\(configuration.frontend)", "subscribers": "\(configuration.backend)"])
+        var poller = Poller()
+        let fromPublishers = poller.add(frontend, .readable)
+        let fromSubscribers = poller.add(backend, .readable)
+        var messages = 0
+        var subscriptions = 0
+        while !stop.isRequested {
+            try poller.poll(timeoutMilliseconds: 100)
+            if poller.events(at: fromPublishers).contains(.readable) {
+                // A bounded batch per wake, so subscriptions are never starved.
+                for _ in 0..<1_000 {
+                    guard let frames = try frontend.receive(wait: false) else { break }
+                    try backend.send(frames)
+                    messages += 1
+                }
+            }
+            if poller.events(at: fromSubscribers).contains(.readable) {
+                while let frames = try backend.receive(wait: false) {
+                    try frontend.send(frames)
+                    subscriptions += 1
+                }
+            }
+        }
+        logger.info(
+            "relay stopping", metadata: ["messages": "\(messages)", "subscription_changes": "\(subscriptions)"])
+    }
+
+    private func attach(_ socket: ZMQSocket, _ endpoint: Endpoint) throws {
+        switch endpoint.mode {
+        case .bind: try socket.bind(endpoint.address)
+        case .connect: try socket.connect(endpoint.address)
+        }
+    }
+}
