@@ -54,8 +54,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (products != nil) != (shard != nil) else {
-            throw ValidationError("choose one: --products A,B or --shard i/n")
+        guard products == nil || shard == nil else {
+            throw ValidationError("choose one: --products A,B, --shard i/n, or neither to join the worker group")
+        }
+        if products == nil && shard == nil && snapshots.allSatisfy({ $0 == "none" }) {
+            throw ValidationError(
+                "the worker group is coordinated by the ingest's --snapshots service: give its endpoint")
         }
         if allProducts != nil && shard == nil { throw ValidationError("--all-products goes with --shard") }
         guard resyncBuffer >= 1 else { throw ValidationError("--resync-buffer must be at least 1") }

@@ -1,0 +1,166 @@
+"""The elastic worker group and the relay, as real processes: workers join with no shard, a third
+joins mid-stream, one is killed; products move, and every event stays right. Run on loopback, and
+across hosts made of network namespaces."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import zmq
+
+from bookbus import (TEN_PRODUCTS_TIMED, HEADER, Process, assert_events_match_tops, free_ports, oracle_tops,
+                     stop_all)
+
+
+class Hosts:
+    """Where each role runs: every role on 127.0.0.1, or each on its own network namespace."""
+
+    def __init__(self, addresses, prefixes):
+        self.addresses = addresses  # role -> address others use to reach it
+        self.prefixes = prefixes  # role -> command prefix
+
+    @classmethod
+    def loopback(cls):
+        return cls({}, {})
+
+    def address(self, role):
+        return self.addresses.get(role, "127.0.0.1")
+
+    def prefix(self, role):
+        return self.prefixes.get(role, ())
+
+
+def run_group_scenario(tmp_path, hosts):
+    ingest_port, service_port, frontend_port, backend_port = free_ports(4)
+    ingest_at = f"tcp://{hosts.address('ingest')}"
+    relay_at = f"tcp://{hosts.address('relay')}"
+    log = tmp_path / "events.log"
+    processes = []
+
+    def start(name, role, arguments):
+        process = Process(name, arguments, tmp_path, prefix=hosts.prefix(role))
+        processes.append(process)
+        return process
+
+    def worker(name, role):
+        return start(name, role, ["worker", "--ingest", f"{ingest_at}:{ingest_port}", "--snapshots", f"{ingest_at}:{service_port}",
+                                  "--publish", f">{relay_at}:{frontend_port}", "--name", name])
+
+    context = zmq.Context()
+    extra = None
+    try:
+        start("relay", "relay", ["relay", "--frontend", f"@tcp://*:{frontend_port}", "--backend", f"@tcp://*:{backend_port}"])
+        start("sink", "sink", ["sink", "--connect", f"{relay_at}:{backend_port}", "--events", "spread,tob", "--format", "json",
+                               "--log", str(log), "--quiet"])
+        first = worker("worker-a", "worker-a")
+        worker("worker-b", "worker-b")
+        ingest = start("ingest", "ingest", [
+            "ingest", "--replay", str(TEN_PRODUCTS_TIMED), "--speed", "3", "--wait-for-subscribers", "2",
+            "--publish", f"@tcp://*:{ingest_port}", "--snapshots", f"@tcp://*:{service_port}", "--group-expiry", "1.5"])
+        # A third-party subscriber on yet another host, reading spreads from the relay.
+        extra = subscriber_process(tmp_path, hosts, f"{relay_at}:{backend_port}")
+        time.sleep(3)
+        third = worker("worker-c", "worker-c")
+        time.sleep(3)
+        first.popen.send_signal(signal.SIGKILL)
+        first.popen.wait()
+        killed_at = time.time_ns()
+        assert ingest.wait(60) == 0, ingest.stderr()
+        time.sleep(1)
+        statuses = {p.name: p.terminate(timeout=10) for p in reversed(processes) if p is not first}
+        assert all(status == 0 for status in statuses.values()), statuses
+        extra_spreads = extra.communicate(timeout=20)[0]
+    finally:
+        stop_all(processes)
+        if extra and extra.poll() is None:
+            extra.kill()
+        context.term()
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert_events_match_tops(events, oracle_tops(TEN_PRODUCTS_TIMED))
+    # No product is ever published by two workers under one generation.
+    publishers = {}
+    for event in events:
+        publishers.setdefault((event["product"], event["generation"]), set()).add(event["worker"])
+    assert all(len(names) == 1 for names in publishers.values()), publishers
+    products = {event["product"] for event in events}
+    assert len(products) == 10
+    # worker-c took a share when it joined; worker-a's products went on without it.
+    assert "gained=" in third.stderr() and {e["worker"] for e in events} == {"worker-a", "worker-b", "worker-c"}
+    after = {e["product"] for e in events if e["ingest_time_ns"] > killed_at + 2_500_000_000}
+    assert {e["worker"] for e in events if e["ingest_time_ns"] > killed_at + 2_500_000_000} <= {"worker-b", "worker-c"}
+    assert len(after) >= 8, after  # nearly every product still changes in the last seconds of the recording
+    assert "expired" in ingest.stderr()
+    received = [json.loads(line) for line in extra_spreads.splitlines()]
+    assert received and all(event["type"] == "spread" for event in received)
+
+
+def subscriber_process(tmp_path, hosts, endpoint):
+    """pyzmq, in its own process (and host): prints the spread events it receives for 8 s."""
+    code = f"""
+import json, struct, time, zmq
+sub = zmq.Context().socket(zmq.SUB)
+sub.setsockopt(zmq.LINGER, 0)
+sub.connect({endpoint!r})
+sub.setsockopt(zmq.SUBSCRIBE, b"spread/")
+header = struct.Struct(">B7xQQQ")
+deadline = time.monotonic() + 8
+while time.monotonic() < deadline:
+    if sub.poll(200):
+        topic, head, payload = sub.recv_multipart()
+        assert header.unpack(head)[0] == 1
+        print(payload.decode(), flush=True)
+"""
+    return subprocess.Popen([*hosts.prefix("subscriber"), "python3", "-c", code], stdout=subprocess.PIPE, text=True)
+
+
+def test_worker_group_on_loopback(tmp_path):
+    run_group_scenario(tmp_path, Hosts.loopback())
+
+
+ROLES = ["ingest", "relay", "worker-a", "worker-b", "worker-c", "sink", "subscriber"]
+
+
+@pytest.fixture
+def namespaces():
+    """One network namespace per role, all joined by veth pairs to a bridge in a 'switch'
+    namespace, on 10.231.0.0/24. Only these test hosts are ever addressed."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("network namespaces need root and iproute2")
+    tag = f"bb{os.getpid() % 10000}"
+    switch = f"{tag}-sw"
+
+    def ip(*arguments, namespace=None):
+        command = (["ip", "netns", "exec", namespace] if namespace else []) + ["ip", *arguments]
+        subprocess.run(command, check=True, capture_output=True)
+
+    created = []
+    try:
+        ip("netns", "add", switch)
+        created.append(switch)
+        ip("link", "add", "br0", "type", "bridge", namespace=switch)
+        ip("link", "set", "br0", "up", namespace=switch)
+        addresses, prefixes = {}, {}
+        for index, role in enumerate(ROLES, start=1):
+            host = f"{tag}-h{index}"
+            ip("netns", "add", host)
+            created.append(host)
+            ip("link", "add", f"v{index}", "type", "veth", "peer", "name", f"p{index}", namespace=switch)
+            ip("link", "set", f"v{index}", "netns", host, namespace=switch)
+            ip("link", "set", f"p{index}", "master", "br0", namespace=switch)
+            ip("link", "set", f"p{index}", "up", namespace=switch)
+            ip("addr", "add", f"10.231.0.{index}/24", "dev", f"v{index}", namespace=host)
+            ip("link", "set", f"v{index}", "up", namespace=host)
+            ip("link", "set", "lo", "up", namespace=host)
+            addresses[role] = f"10.231.0.{index}"
+            prefixes[role] = ("ip", "netns", "exec", host)
+        yield Hosts(addresses, prefixes)
+    finally:
+        for namespace in reversed(created):
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
+
+
+def test_worker_group_across_hosts(tmp_path, namespaces):
+    run_group_scenario(tmp_path, namespaces)
