@@ -30,6 +30,16 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case routingID([UInt8])
     /// ROUTER: fail with EHOSTUNREACH on an unknown peer instead of dropping silently.
     case routerMandatory(Bool)
+    /// CURVE: this socket is the server side (it needs ``curveSecretKey``).
+    case curveServer(Bool)
+    /// CURVE: this socket's public key, 40 characters of Z85.
+    case curvePublicKey(String)
+    /// CURVE: this socket's secret key, 40 characters of Z85.
+    case curveSecretKey(String)
+    /// CURVE client: the public key of the server to talk to, 40 characters of Z85.
+    case curveServerKey(String)
+    /// The ZAP domain a server socket authenticates in.
+    case zapDomain(String)
 
     var code: Int32 {
         switch self {
@@ -47,6 +57,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .xpubNoDrop: ZMQ_XPUB_NODROP
         case .routingID: ZMQ_ROUTING_ID
         case .routerMandatory: ZMQ_ROUTER_MANDATORY
+        case .curveServer: ZMQ_CURVE_SERVER
+        case .curvePublicKey: ZMQ_CURVE_PUBLICKEY
+        case .curveSecretKey: ZMQ_CURVE_SECRETKEY
+        case .curveServerKey: ZMQ_CURVE_SERVERKEY
+        case .zapDomain: ZMQ_ZAP_DOMAIN
         }
     }
 
@@ -59,9 +74,13 @@ public enum SocketOption: Sendable, CustomStringConvertible {
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
         case .maxMessageSize(let value):
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
-        case .xpubVerbose(let flag), .xpubNoDrop(let flag), .routerMandatory(let flag):
+        case .xpubVerbose(let flag), .xpubNoDrop(let flag), .routerMandatory(let flag), .curveServer(let flag):
             let value: Int32 = flag ? 1 : 0
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
+        case .curvePublicKey(let text), .curveSecretKey(let text), .curveServerKey(let text), .zapDomain(let text):
+            return Array(text.utf8).withUnsafeBytes { buffer in
+                body(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, buffer.count)
+            }
         case .subscribe(let bytes), .unsubscribe(let bytes), .routingID(let bytes):
             return bytes.withUnsafeBytes { buffer in
                 // An empty prefix still needs a valid pointer.
@@ -86,6 +105,11 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .xpubNoDrop(let flag): "ZMQ_XPUB_NODROP=\(flag)"
         case .routingID: "ZMQ_ROUTING_ID"
         case .routerMandatory(let flag): "ZMQ_ROUTER_MANDATORY=\(flag)"
+        case .curveServer(let flag): "ZMQ_CURVE_SERVER=\(flag)"
+        case .curvePublicKey: "ZMQ_CURVE_PUBLICKEY"
+        case .curveSecretKey: "ZMQ_CURVE_SECRETKEY (not shown)"
+        case .curveServerKey: "ZMQ_CURVE_SERVERKEY"
+        case .zapDomain(let domain): "ZMQ_ZAP_DOMAIN=\(domain)"
         }
     }
 }

@@ -11,6 +11,7 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
     case push
     case pull
     case pair
+    case rep
 
     public var rawValue: Int32 {
         switch self {
@@ -23,6 +24,7 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
         case .pair: ZMQ_PAIR
+        case .rep: ZMQ_REP
         }
     }
 
@@ -31,7 +33,7 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
         self = match
     }
 
-    private static let allCases: [SocketType] = [.pub, .sub, .xpub, .xsub, .router, .dealer, .push, .pull, .pair]
+    private static let allCases: [SocketType] = [.pub, .sub, .xpub, .xsub, .router, .dealer, .push, .pull, .pair, .rep]
 
     public var description: String {
         switch self {
@@ -44,6 +46,7 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
         case .push: "PUSH"
         case .pull: "PULL"
         case .pair: "PAIR"
+        case .rep: "REP"
         }
     }
 }

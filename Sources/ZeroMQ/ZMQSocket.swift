@@ -94,6 +94,14 @@ public final class ZMQSocket {
         }
     }
 
+    /// Publishes this socket's connection `events` on an inproc PAIR endpoint, for a PAIR socket
+    /// connected there to read (two frames each: ``MonitorEvents/init(monitorFrame:)``, endpoint).
+    public func monitor(_ endpoint: String, events: MonitorEvents) throws(ZeroMQError) {
+        guard zmq_socket_monitor(handle, endpoint, events.rawValue) == 0 else {
+            throw ZeroMQError(operation: "zmq_socket_monitor", subject: endpoint)
+        }
+    }
+
     /// Closes the socket; queued outbound messages are kept for the linger period.
     public func close() {
         guard !closed else { return }

@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// A failed libzmq call, with libzmq's own explanation (`zmq_strerror`).
-public struct ZeroMQError: Error, Equatable, CustomStringConvertible {
+public struct ZeroMQError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The libzmq function that failed, e.g. `zmq_bind`.
     public var operation: String
     /// The endpoint or option involved, if any.

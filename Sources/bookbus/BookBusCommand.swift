@@ -6,6 +6,9 @@ struct BookBusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bookbus",
         abstract: "Live Coinbase order books, top of book and spreads over ZeroMQ.",
-        subcommands: [IngestCommand.self, WorkerCommand.self, RelayCommand.self, SinkCommand.self, DemoCommand.self]
+        subcommands: [
+            IngestCommand.self, WorkerCommand.self, RelayCommand.self, SinkCommand.self, DemoCommand.self,
+            KeygenCommand.self,
+        ]
     )
 }

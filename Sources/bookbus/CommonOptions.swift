@@ -15,6 +15,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Milliseconds a closing socket may spend delivering what is still queued.")
     var lingerMs: Int32 = 2_000
 
+    @OptionGroup var curve: CurveOptions
+
     /// Logs to standard error at the chosen level, labelled with the role.
     func makeLogger(role: String) throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -26,10 +28,12 @@ struct CommonOptions: ParsableArguments {
         return logger
     }
 
-    var sockets: SocketSettings {
+    /// The socket settings these flags give (CURVE included).
+    func sockets() throws -> SocketSettings {
         var settings = SocketSettings()
         settings.highWaterMark = hwm
         settings.lingerMilliseconds = lingerMs
+        settings.curve = try curve.security()
         return settings
     }
 }

@@ -91,7 +91,7 @@ struct IngestCommand: AsyncParsableCommand {
         var configuration = IngestConfiguration(
             source: source, publish: Endpoint(parsing: publish, defaultMode: .bind),
             lossless: lossless ?? (replay != nil), name: name ?? "ingest-\(getpid())")
-        configuration.sockets = common.sockets
+        configuration.sockets = try common.sockets()
         configuration.sockets.maxMessageBytes = Int64(maxFrameBytes)
         configuration.waitForSubscribers = waitForSubscribers
         configuration.snapshots = snapshots == "none" ? nil : Endpoint(parsing: snapshots, defaultMode: .bind)

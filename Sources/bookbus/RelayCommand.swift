@@ -19,7 +19,7 @@ struct RelayCommand: AsyncParsableCommand {
         var configuration = RelayConfiguration(
             frontend: Endpoint(parsing: frontend, defaultMode: .bind),
             backend: Endpoint(parsing: backend, defaultMode: .bind))
-        configuration.sockets = common.sockets
+        configuration.sockets = try common.sockets()
         try await runUntilSignalled(RelayService(configuration: configuration, logger: logger), logger: logger)
     }
 }

@@ -62,7 +62,7 @@ struct SinkCommand: AsyncParsableCommand {
         configuration.quiet = quiet
         configuration.minSpreadBasisPoints = try minSpreadBps.map { try ExactDecimal($0) }
         configuration.exitAfterEnds = exitAfterEnds
-        configuration.sockets = common.sockets
+        configuration.sockets = try common.sockets()
         try await runUntilSignalled(SinkService(configuration: configuration, logger: logger), logger: logger)
     }
 }

@@ -92,7 +92,7 @@ struct WorkerCommand: AsyncParsableCommand {
             publish: Endpoint(parsing: publish, defaultMode: .bind), ownership: ownership,
             name: name ?? "worker-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         configuration.emit = EmitPolicy(rawValue: emit)!
-        configuration.sockets = common.sockets
+        configuration.sockets = try common.sockets()
         configuration.lossless = lossless
         configuration.waitForSubscribers = waitForSubscribers
         configuration.snapshots = snapshots.filter { $0 != "none" }.map { Endpoint(parsing: $0, defaultMode: .connect) }

@@ -78,14 +78,12 @@ struct IngestLoop {
     }
 
     mutating func run(source: inout some FrameSource, stop: StopFlag) throws {
-        let context = try ZMQContext()
+        let bus = try BusContext(settings: configuration.sockets, logger: logger)
         let publisher = try BusPublisher(
-            context: context, endpoint: configuration.publish, settings: configuration.sockets,
-            lossless: configuration.lossless, name: configuration.name, logger: logger)
+            bus: bus, endpoint: configuration.publish, lossless: configuration.lossless, name: configuration.name,
+            logger: logger)
         defer { publisher.close() }
-        let snapshots = try configuration.snapshots.map {
-            try ServiceRouter(context: context, endpoint: $0, settings: configuration.sockets, logger: logger)
-        }
+        let snapshots = try configuration.snapshots.map { try ServiceRouter(bus: bus, endpoint: $0, logger: logger) }
         defer { snapshots?.close() }
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }

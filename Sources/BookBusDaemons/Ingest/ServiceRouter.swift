@@ -8,19 +8,20 @@ import ZeroMQ
 /// publishing thread between messages.
 final class ServiceRouter {
     private let socket: ZMQSocket
+    /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
+    private let bus: BusContext
     private let logger: Logger
     private(set) var served = 0
     private(set) var badRequests = 0
 
-    init(context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, logger: Logger) throws {
-        socket = try context.socket(.router)
+    init(bus: BusContext, endpoint: Endpoint, logger: Logger) throws {
+        socket = try bus.socket(.router)
+        self.bus = bus
         try socket.set(.lingerMilliseconds(0))
-        try socket.set(.sendHighWaterMark(settings.highWaterMark))
+        try socket.set(.sendHighWaterMark(bus.settings.highWaterMark))
+        // Requests are a few bytes: anything large is not one.
         try socket.set(.maxMessageSize(64 * 1024))
-        switch endpoint.mode {
-        case .bind: try socket.bind(endpoint.address)
-        case .connect: try socket.connect(endpoint.address)
-        }
+        try bus.attach(socket, to: endpoint)
         self.logger = logger
         logger.info("snapshot and group service listening", metadata: ["endpoint": "\(endpoint)"])
     }

@@ -41,24 +41,22 @@ struct RelayLoop {
     let logger: Logger
 
     func run(stop: StopFlag) throws {
-        let context = try ZMQContext()
-        let frontend = try context.socket(.xsub)
-        let backend = try context.socket(.xpub)
+        let bus = try BusContext(settings: configuration.sockets, logger: logger)
+        let frontend = try bus.socket(.xsub)
+        let backend = try bus.socket(.xpub)
         defer {
             frontend.close()
             backend.close()
+            withExtendedLifetime(bus) {}
         }
         for socket in [frontend, backend] {
             try socket.set(.lingerMilliseconds(configuration.sockets.lingerMilliseconds))
             try socket.set(.sendHighWaterMark(configuration.sockets.highWaterMark))
             try socket.set(.receiveHighWaterMark(configuration.sockets.highWaterMark))
-            try socket.set(.heartbeatIntervalMilliseconds(configuration.sockets.heartbeatIntervalMilliseconds))
-            try socket.set(.heartbeatTimeoutMilliseconds(configuration.sockets.heartbeatTimeoutMilliseconds))
         }
-        try frontend.set(.maxMessageSize(configuration.sockets.maxMessageBytes))
         try backend.set(.xpubVerbose(true))
-        try attach(frontend, configuration.frontend)
-        try attach(backend, configuration.backend)
+        try bus.attach(frontend, to: configuration.frontend)
+        try bus.attach(backend, to: configuration.backend)
         logger.info(
             "relaying",
             metadata: ["publishers": "\(configuration.frontend)", "subscribers": "\(configuration.backend)"])
@@ -86,12 +84,5 @@ struct RelayLoop {
         }
         logger.info(
             "relay stopping", metadata: ["messages": "\(messages)", "subscription_changes": "\(subscriptions)"])
-    }
-
-    private func attach(_ socket: ZMQSocket, _ endpoint: Endpoint) throws {
-        switch endpoint.mode {
-        case .bind: try socket.bind(endpoint.address)
-        case .connect: try socket.connect(endpoint.address)
-        }
     }
 }

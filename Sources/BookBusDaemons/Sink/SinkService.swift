@@ -35,10 +35,9 @@ struct SinkLoop {
                 metadata: ["log": "\(log.path)", "bytes": "\(log.repairedBytes)"])
         }
         let filter = configuration.minSpreadBasisPoints.map(SpreadFilter.init)
-        let context = try ZMQContext()
+        let bus = try BusContext(settings: configuration.sockets, logger: logger)
         let subscriber = try BusSubscriber(
-            context: context, endpoints: configuration.endpoints, settings: configuration.sockets, tracksGaps: true,
-            logger: logger)
+            bus: bus, endpoints: configuration.endpoints, tracksGaps: true, logger: logger)
         defer { subscriber.close() }
         for prefix in configuration.subscriptions { try subscriber.subscribe(prefix) }
         try subscriber.subscribe(Topic.controlName)

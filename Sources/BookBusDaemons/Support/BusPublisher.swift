@@ -11,6 +11,8 @@ import ZeroMQ
 /// publisher cannot see it, the subscriber sees it as a sequence gap.
 final class BusPublisher {
     private let socket: ZMQSocket
+    /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
+    private let bus: BusContext
     private let logger: Logger
     /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
     private(set) var epoch = UInt64.random(in: 1...UInt64.max)
@@ -23,23 +25,14 @@ final class BusPublisher {
     private(set) var controlSubscribers = 0
     private(set) var published = 0
 
-    init(
-        context: ZMQContext, endpoint: Endpoint, settings: SocketSettings, lossless: Bool, name: String, logger: Logger
-    ) throws {
-        socket = try context.socket(.xpub)
-        try socket.set(.sendHighWaterMark(settings.highWaterMark))
-        try socket.set(.lingerMilliseconds(settings.lingerMilliseconds))
+    init(bus: BusContext, endpoint: Endpoint, lossless: Bool, name: String, logger: Logger) throws {
+        socket = try bus.socket(.xpub)
+        self.bus = bus
+        try socket.set(.sendHighWaterMark(bus.settings.highWaterMark))
+        try socket.set(.lingerMilliseconds(bus.settings.lingerMilliseconds))
         try socket.set(.xpubVerbose(true))
         try socket.set(.xpubNoDrop(lossless))
-        try socket.set(.heartbeatIntervalMilliseconds(settings.heartbeatIntervalMilliseconds))
-        try socket.set(.heartbeatTimeoutMilliseconds(settings.heartbeatTimeoutMilliseconds))
-        switch endpoint.mode {
-        case .bind: try socket.bind(endpoint.address)
-        case .connect:
-            try socket.set(.reconnectIntervalMilliseconds(settings.reconnectIntervalMilliseconds))
-            try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
-            try socket.connect(endpoint.address)
-        }
+        try bus.attach(socket, to: endpoint)
         self.name = name
         self.logger = logger
         logger.info(

@@ -25,6 +25,8 @@ struct BusMessage {
 /// the publishers' heartbeats, and logs and counts every message lost on the way.
 final class BusSubscriber {
     let socket: ZMQSocket
+    /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
+    private let bus: BusContext
     private let logger: Logger
     private let tracksGaps: Bool
     private var lastSequence: [Topic: (epoch: UInt64, sequence: UInt64)] = [:]
@@ -33,22 +35,12 @@ final class BusSubscriber {
     /// Messages rejected for their shape (frame count, topic, header).
     private(set) var rejected = 0
 
-    init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, tracksGaps: Bool, logger: Logger) throws
-    {
-        socket = try context.socket(.sub)
-        try socket.set(.receiveHighWaterMark(settings.highWaterMark))
+    init(bus: BusContext, endpoints: [Endpoint], tracksGaps: Bool, logger: Logger) throws {
+        socket = try bus.socket(.sub)
+        self.bus = bus
+        try socket.set(.receiveHighWaterMark(bus.settings.highWaterMark))
         try socket.set(.lingerMilliseconds(0))
-        try socket.set(.maxMessageSize(settings.maxMessageBytes))
-        try socket.set(.reconnectIntervalMilliseconds(settings.reconnectIntervalMilliseconds))
-        try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
-        try socket.set(.heartbeatIntervalMilliseconds(settings.heartbeatIntervalMilliseconds))
-        try socket.set(.heartbeatTimeoutMilliseconds(settings.heartbeatTimeoutMilliseconds))
-        for endpoint in endpoints {
-            switch endpoint.mode {
-            case .bind: try socket.bind(endpoint.address)
-            case .connect: try socket.connect(endpoint.address)
-            }
-        }
+        for endpoint in endpoints { try bus.attach(socket, to: endpoint) }
         self.tracksGaps = tracksGaps
         self.logger = logger
         logger.info("subscribing", metadata: ["endpoints": "\(endpoints.map(\.description).joined(separator: ","))"])

@@ -12,6 +12,8 @@ public struct SocketSettings: Sendable, Equatable {
     public var heartbeatTimeoutMilliseconds: Int32 = 5_000
     /// Largest inbound message; a peer that sends more is disconnected.
     public var maxMessageBytes: Int64 = 64 << 20
+    /// CURVE encryption and allow-listing for every socket, when set.
+    public var curve: CurveSecurity?
 
     public init() {}
 }

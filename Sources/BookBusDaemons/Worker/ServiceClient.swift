@@ -14,22 +14,17 @@ enum ServiceReply {
 /// a worker group, sending the membership heartbeat.
 final class ServiceClient {
     let socket: ZMQSocket
+    /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
+    private let bus: BusContext
     private let logger: Logger
     /// Replies that were not three frames with a valid topic and header.
     private(set) var malformedReplies = 0
 
-    init(context: ZMQContext, endpoints: [Endpoint], settings: SocketSettings, logger: Logger) throws {
-        socket = try context.socket(.dealer)
+    init(bus: BusContext, endpoints: [Endpoint], logger: Logger) throws {
+        socket = try bus.socket(.dealer)
+        self.bus = bus
         try socket.set(.lingerMilliseconds(0))
-        try socket.set(.maxMessageSize(settings.maxMessageBytes))
-        try socket.set(.reconnectIntervalMilliseconds(settings.reconnectIntervalMilliseconds))
-        try socket.set(.reconnectIntervalMaxMilliseconds(settings.reconnectIntervalMaxMilliseconds))
-        for endpoint in endpoints {
-            switch endpoint.mode {
-            case .bind: try socket.bind(endpoint.address)
-            case .connect: try socket.connect(endpoint.address)
-            }
-        }
+        for endpoint in endpoints { try bus.attach(socket, to: endpoint) }
         self.logger = logger
     }
 

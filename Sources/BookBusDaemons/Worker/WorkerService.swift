@@ -65,21 +65,18 @@ struct WorkerLoop {
     }
 
     mutating func run(stop: StopFlag) throws {
-        let context = try ZMQContext()
+        let bus = try BusContext(settings: configuration.sockets, logger: logger)
         let publisher = try BusPublisher(
-            context: context, endpoint: configuration.publish, settings: configuration.sockets,
-            lossless: configuration.lossless, name: configuration.name, logger: logger)
+            bus: bus, endpoint: configuration.publish, lossless: configuration.lossless, name: configuration.name,
+            logger: logger)
         defer { publisher.close() }
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }
         }
-        let subscriber = try BusSubscriber(
-            context: context, endpoints: configuration.ingest, settings: configuration.sockets, tracksGaps: false,
-            logger: logger)
+        let subscriber = try BusSubscriber(bus: bus, endpoints: configuration.ingest, tracksGaps: false, logger: logger)
         defer { subscriber.close() }
         if !configuration.snapshots.isEmpty {
-            service = try ServiceClient(
-                context: context, endpoints: configuration.snapshots, settings: configuration.sockets, logger: logger)
+            service = try ServiceClient(bus: bus, endpoints: configuration.snapshots, logger: logger)
         }
         defer { service?.close() }
         for prefix in configuration.ownership.subscriptions { try subscriber.subscribe(prefix) }
