@@ -107,12 +107,10 @@ final class SecurityGuard: @unchecked Sendable {
                 while let event = try monitor.receive(wait: false) {
                     guard event.count == 2, let kind = MonitorEvents(monitorFrame: event[0]) else { continue }
                     let reason =
-                        if kind == .handshakeFailedProtocol {
-                            "protocol mismatch: a client without CURVE, or one that does not know the server key"
-                        } else if kind == .handshakeFailedAuth {
+                        if kind == .handshakeFailedAuth {
                             "authentication refused (see the refusal above)"
                         } else {
-                            "handshake failed"
+                            "the client does not speak CURVE, or does not know the server key"
                         }
                     logger.warning(
                         "connection refused during the security handshake",
