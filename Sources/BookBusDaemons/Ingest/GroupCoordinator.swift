@@ -1,4 +1,5 @@
 import BusProtocol
+import CoinbaseFeed
 import Logging
 
 /// The ingest's coordinator of the elastic worker group: it tracks members by their heartbeats,
@@ -10,7 +11,9 @@ struct GroupCoordinator {
     private var lastSeen: [String: ContinuousClock.Instant] = [:]
     private var products: Set<String> = []
     private var assignment: [String: [String]] = [:]
-    private(set) var generation: UInt64 = 0
+    /// Starts from the Unix time in milliseconds, so generations keep increasing across restarts
+    /// of the ingest.
+    private(set) var generation = WallClock.nanosecondsSinceEpoch() / 1_000_000
 
     init(expiry: Duration, logger: Logger) {
         self.expiry = expiry
