@@ -44,11 +44,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The feed generator and the benchmarks behind `bookbus generate` and `bookbus bench`.
+        .target(
+            name: "BookBusBench",
+            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons"]
+        ),
         // The command-line front end.
         .executableTarget(
             name: "bookbus",
             dependencies: [
-                "BookBusDaemons", "CoinbaseFeed", "BusProtocol",
+                "BookBusDaemons", "BookBusBench", "CoinbaseFeed", "BusProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,6 +15,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Replay speed: 0 as fast as possible, otherwise the recorded pace × this (timed recordings).")
     var speed: Double = 0
 
+    @Option(help: "Replay at this many messages per second instead (0: off), e.g. for latency measurements.")
+    var rate: Double = 0
+
     @Flag(help: "Connect to Coinbase's WebSocket feed.")
     var live = false
 
@@ -66,6 +69,7 @@ struct IngestCommand: AsyncParsableCommand {
                 "--feed \(feed) is not one of \(CoinbaseFeedKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard speed >= 0 else { throw ValidationError("--speed must be 0 (as fast as possible) or positive") }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 (off) or positive") }
         guard maxFrameBytes > 0 else { throw ValidationError("--max-frame-bytes must be positive") }
         guard productsPerConnection >= 1 else { throw ValidationError("--products-per-connection must be at least 1") }
         guard silenceTimeout > 0 else { throw ValidationError("--silence-timeout must be positive") }
@@ -76,7 +80,7 @@ struct IngestCommand: AsyncParsableCommand {
         let logger = try common.makeLogger(role: "ingest")
         let source: IngestSource
         if let replay {
-            source = .replay(path: replay, speed: speed)
+            source = .replay(path: replay, speed: speed, rate: rate)
         } else {
             let productList = commaSeparated(products) ?? []
             for product in productList where !ProductID.isValid(product) {

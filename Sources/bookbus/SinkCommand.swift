@@ -31,6 +31,9 @@ struct SinkCommand: AsyncParsableCommand {
     @Option(help: "Keep only events whose spread is at least this many basis points of the mid (exact comparison).")
     var minSpreadBps: String?
 
+    @Flag(help: "Measure ingest-receive → sink-receive latency per event; print percentiles when stopping.")
+    var latencyReport = false
+
     @Option(help: "Exit after this many publishers announced their end of stream (0: run until stopped).")
     var exitAfterEnds: Int = 0
 
@@ -62,6 +65,7 @@ struct SinkCommand: AsyncParsableCommand {
         configuration.quiet = quiet
         configuration.minSpreadBasisPoints = try minSpreadBps.map { try ExactDecimal($0) }
         configuration.exitAfterEnds = exitAfterEnds
+        configuration.latencyReport = latencyReport
         configuration.sockets = try common.sockets()
         try await runUntilSignalled(SinkService(configuration: configuration, logger: logger), logger: logger)
     }

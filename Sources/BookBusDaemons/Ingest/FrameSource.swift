@@ -16,29 +16,46 @@ protocol FrameSource {
     mutating func next(stop: StopFlag) throws -> SourceEvent
 }
 
-/// Frames from a recording, as fast as possible or at the recorded pace × speed.
+/// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
 struct ReplaySource: FrameSource {
     private let reader: RecordingReader
     private let speed: Double
+    private let rate: Double
     private var origin: (recorded: Double, started: ContinuousClock.Instant)?
+    private var started: ContinuousClock.Instant?
+    private var sent = 0
 
-    init(path: String, speed: Double) throws {
+    init(path: String, speed: Double, rate: Double) throws {
         reader = try RecordingReader(path: path)
         self.speed = speed
+        self.rate = rate
     }
 
     mutating func next(stop: StopFlag) throws -> SourceEvent {
         guard let frame = try reader.next() else { return .end }
-        if speed > 0, let recordedAt = frame.receivedAt {
+        if rate > 0 {
+            let started = self.started ?? .now
+            self.started = started
+            guard wait(until: started + .seconds(Double(sent) / rate), stop: stop) else { return .idle }
+            sent += 1
+        } else if speed > 0, let recordedAt = frame.receivedAt {
             let origin = self.origin ?? (recordedAt, ContinuousClock.now)
             self.origin = origin
-            let due = origin.started + .seconds((recordedAt - origin.recorded) / speed)
-            while ContinuousClock.now < due {
-                if stop.isRequested { return .idle }
-                Thread.sleep(forTimeInterval: min(0.1, max(0, (due - ContinuousClock.now) / .seconds(1))))
+            guard wait(until: origin.started + .seconds((recordedAt - origin.recorded) / speed), stop: stop) else {
+                return .idle
             }
         }
         return .events([.frame(frame.bytes, receivedAtNanos: WallClock.nanosecondsSinceEpoch())])
+    }
+
+    /// Sleeps until `due` (the last 0.1 ms spin, for an even pace at high rates); `false` if stopped.
+    private func wait(until due: ContinuousClock.Instant, stop: StopFlag) -> Bool {
+        while ContinuousClock.now < due {
+            if stop.isRequested { return false }
+            let remaining = (due - ContinuousClock.now) / .seconds(1)
+            if remaining > 0.000_2 { Thread.sleep(forTimeInterval: min(0.1, remaining - 0.000_1)) }
+        }
+        return true
     }
 }
 

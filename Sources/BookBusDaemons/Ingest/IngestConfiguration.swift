@@ -3,8 +3,8 @@ public import CoinbaseFeed
 /// Where the ingest's Coinbase messages come from.
 public enum IngestSource: Sendable {
     /// Replay a recording; `speed` 0 is as fast as possible, otherwise the recorded pace × speed
-    /// (timed recordings only; plain ones always go as fast as possible).
-    case replay(path: String, speed: Double)
+    /// (timed recordings); `rate` above 0 instead paces any recording at that many messages a second.
+    case replay(path: String, speed: Double, rate: Double)
     /// Live WebSocket connections: the products are split over connections of at most
     /// `productsPerConnection` each (Coinbase refuses too many level-2 streams on one).
     case live(WebSocketFeedConfiguration, productsPerConnection: Int)

@@ -18,11 +18,15 @@ public struct IngestService: Service {
 
     public func run() async throws {
         switch configuration.source {
-        case .replay(let path, let speed):
+        case .replay(let path, let speed, let rate):
             logger.info(
-                "replaying", metadata: ["recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")"])
+                "replaying",
+                metadata: [
+                    "recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")",
+                    "rate": "\(rate == 0 ? "-" : "\(rate)/s")",
+                ])
             try await DedicatedThread.run(name: "ingest-publisher") { [configuration, logger] stop in
-                var source = try ReplaySource(path: path, speed: speed)
+                var source = try ReplaySource(path: path, speed: speed, rate: rate)
                 var loop = IngestLoop(configuration: configuration, logger: logger)
                 try loop.run(source: &source, stop: stop)
             }

@@ -24,6 +24,8 @@ public struct SinkConfiguration: Sendable {
     public var quiet = false
     /// Keep only events whose spread is at least this many basis points of the mid.
     public var minSpreadBasisPoints: ExactDecimal?
+    /// Measure ingest-receive → sink-receive latency and report percentiles when stopping.
+    public var latencyReport = false
     /// Stop after this many publishers announced their end of stream (0: run until stopped).
     public var exitAfterEnds = 0
     public var sockets = SocketSettings()

@@ -1,4 +1,5 @@
 import BusProtocol
+import CoinbaseFeed
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -42,6 +43,7 @@ struct SinkLoop {
         for prefix in configuration.subscriptions { try subscriber.subscribe(prefix) }
         try subscriber.subscribe(Topic.controlName)
 
+        var latencies = LatencyRecorder()
         var endedPublishers = Set<String>()
         var received = 0
         var written = 0
@@ -60,6 +62,9 @@ struct SinkLoop {
                 }
             case .topOfBook, .spread:
                 received += 1
+                if configuration.latencyReport {
+                    latencies.record(nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
+                }
                 let event: BookEvent
                 do {
                     event = try BookEvent(json: message.payload)
@@ -81,11 +86,13 @@ struct SinkLoop {
                 continue
             }
         }
-        logger.info(
-            "sink stopping",
-            metadata: [
-                "received": "\(received)", "written": "\(written)", "rejected": "\(rejected + subscriber.rejected)",
-                "missed_upstream": "\(subscriber.missed)",
-            ])
+        var closing: Logger.Metadata = [
+            "received": "\(received)", "written": "\(written)", "rejected": "\(rejected + subscriber.rejected)",
+            "missed_upstream": "\(subscriber.missed)",
+        ]
+        if configuration.latencyReport {
+            for (key, value) in latencies.report() { closing[key] = "\(value)" }
+        }
+        logger.info("sink stopping", metadata: closing)
     }
 }

@@ -1,15 +1,17 @@
 import Foundation
 
-/// A `bookbus` subprocess started by the demo, with its exit awaited asynchronously.
-final class ChildProcess: @unchecked Sendable {
-    let name: String
+/// A `bookbus` subprocess (started by the demo or the benchmark), with its exit awaited
+/// asynchronously.
+public final class ChildProcess: @unchecked Sendable {
+    public let name: String
     private let process = Process()
     private let exited = AsyncStream<Int32>.makeStream()
 
-    init(name: String, executable: String, arguments: [String]) {
+    public init(name: String, executable: String, arguments: [String], standardError: FileHandle? = nil) {
         self.name = name
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let standardError { process.standardError = standardError }
         let continuation = exited.continuation
         process.terminationHandler = { process in
             continuation.yield(process.terminationStatus)
@@ -17,21 +19,23 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     var commandLine: String {
         ([process.executableURL?.path ?? ""] + (process.arguments ?? [])).joined(separator: " ")
     }
 
-    func start() throws {
+    public func start() throws {
         try process.run()
     }
 
     /// Asks the process to shut down cleanly (SIGTERM).
-    func terminate() {
+    public func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
     }
 
     /// The exit status, once the process has ended.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         for await status in exited.stream { return status }
         return process.terminationStatus
     }

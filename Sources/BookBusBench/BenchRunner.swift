@@ -1,0 +1,206 @@
+import CoinbaseFeed
+import Foundation
+import OrderBook
+
+/// What `bookbus bench` measures and how much.
+public struct BenchConfiguration: Sendable {
+    /// The `bookbus` executable for the pipeline runs.
+    public var executable: String
+    /// A recording whose first line is a real Exchange snapshot (the 1 MB BTC-USD one).
+    public var realSnapshotRecording: String
+    public var hotPathUpdates = 200_000
+    public var pipelineUpdates = 300_000
+    public var latencyRates: [Double] = [1_000, 10_000, 100_000]
+    public var latencySeconds = 3.0
+    public var seed: UInt64 = 1
+
+    public init(executable: String, realSnapshotRecording: String) {
+        self.executable = executable
+        self.realSnapshotRecording = realSnapshotRecording
+    }
+}
+
+/// Runs every benchmark of `bookbus bench` and prints the table as it goes.
+public struct BenchRunner {
+    public let configuration: BenchConfiguration
+    private let directory: String
+    private let print: @Sendable (String) -> Void
+
+    public init(configuration: BenchConfiguration, print: @escaping @Sendable (String) -> Void) throws {
+        self.configuration = configuration
+        self.print = print
+        directory = NSTemporaryDirectory() + "bookbus-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    public func run() async throws {
+        print("BookBus benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, seed \(configuration.seed)")
+        print("")
+        try hotPath()
+        try snapshots()
+        try await pipeline()
+        try await latency()
+        try await memory()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: - 1. Hot path
+
+    private func hotPath() throws {
+        section("1. hot path, one core (\(configuration.hotPathUpdates) generated updates, 3 products × 1,000 levels)")
+        row("stage", "messages/s", "ns/message")
+        for feed in CoinbaseFeedKind.allCases {
+            var generator = FeedGenerator(
+                configuration: generatorConfiguration(feed: feed, updates: configuration.hotPathUpdates))
+            for result in try HotPathBenchmark.run(frames: generator.frames(), label: feed.rawValue) {
+                row(result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach))
+            }
+        }
+    }
+
+    // MARK: - 2. Snapshots
+
+    private func snapshots() throws {
+        section("2. snapshot load (parse + replace, best of 5)")
+        row("snapshot", "ms", "")
+        guard let real = try RecordingReader(path: configuration.realSnapshotRecording).next() else {
+            throw BenchError(description: "\(configuration.realSnapshotRecording) is empty")
+        }
+        let realResult = try HotPathBenchmark.snapshotLoad(real.bytes, label: "real Exchange BTC-USD")
+        row(realResult.name, String(format: "%.1f", realResult.seconds * 1_000), "")
+        var generatorSettings = generatorConfiguration(feed: .advancedTrade, updates: 0)
+        generatorSettings.products = ["BTC-USD"]
+        generatorSettings.depth = 27_000
+        var generator = FeedGenerator(configuration: generatorSettings)
+        let big = generator.snapshot(0)
+        let bigResult = try HotPathBenchmark.snapshotLoad(big, label: "generated Advanced Trade")
+        row(bigResult.name, String(format: "%.1f", bigResult.seconds * 1_000), "")
+    }
+
+    // MARK: - 3. Pipeline
+
+    private func pipeline() async throws {
+        section("3. pipeline: ingest replay → 2 workers → sink, real processes, TCP loopback")
+        var generator = FeedGenerator(
+            configuration: generatorConfiguration(feed: .exchange, updates: configuration.pipelineUpdates))
+        let frames = generator.frames()
+        let recording = try write(frames, name: "pipeline.jsonl")
+        let events = "\(directory)/pipeline-events.jsonl"
+        let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
+            .run(recording: recording, eventLog: events)
+        try checkFinalBooks(events: events, frames: frames)
+        let bookbus = Double(frames.count) / run.seconds
+        let bare = try BareZeroMQBenchmark.run(frames: frames)
+        row("run", "messages/s", "")
+        row("BookBus end to end (\(frames.count) messages)", format(bookbus), "")
+        row(bare.name, format(bare.perSecond), "")
+        row("BookBus / bare libzmq", String(format: "%.1f%%", 100 * bookbus / bare.perSecond), "")
+        print("  checked: every product's last event equals the reference book")
+    }
+
+    // MARK: - 4. Latency
+
+    private func latency() async throws {
+        section("4. latency, ingest receive → sink receive (µs), at offered rates")
+        row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
+        for rate in configuration.latencyRates {
+            let count = max(1_000, Int(rate * configuration.latencySeconds))
+            var generator = FeedGenerator(configuration: generatorConfiguration(feed: .exchange, updates: count))
+            let frames = generator.frames()
+            let recording = try write(frames, name: "latency-\(Int(rate)).jsonl")
+            let events = "\(directory)/latency-events.jsonl"
+            try? FileManager.default.removeItem(atPath: events)
+            let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
+                .run(recording: recording, rate: rate, latency: true, eventLog: events)
+            try checkFinalBooks(events: events, frames: frames)
+            let values = ["latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us"]
+                .map { logValue($0, in: run.sinkLog) ?? "?" }
+            let achieved = Double(frames.count) / run.seconds
+            row(
+                "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
+                logValue("latency_samples", in: run.sinkLog) ?? "?")
+        }
+    }
+
+    // MARK: - 5. Memory
+
+    private func memory() async throws {
+        section("5. memory: one worker holding 10 products × 30,000 levels a side")
+        var settings = generatorConfiguration(feed: .exchange, updates: 10_000)
+        settings.products = (1...10).map { "P\($0)-USD" }
+        settings.depth = 30_000
+        var generator = FeedGenerator(configuration: settings)
+        let frames = generator.frames()
+        let recording = try write(frames, name: "memory.jsonl")
+        let events = "\(directory)/memory-events.jsonl"
+        let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
+            .run(recording: recording, workers: 1, eventLog: events)
+        try checkFinalBooks(events: events, frames: frames)
+        row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
+    }
+
+    // MARK: - Helpers
+
+    private func generatorConfiguration(feed: CoinbaseFeedKind, updates: Int) -> FeedGeneratorConfiguration {
+        var settings = FeedGeneratorConfiguration()
+        settings.feed = feed
+        settings.updates = updates
+        settings.seed = configuration.seed
+        return settings
+    }
+
+    /// The last event of each product must show the book that the same frames give in-process.
+    private func checkFinalBooks(events: String, frames: [[UInt8]]) throws {
+        let parser = FeedParser()
+        var books: [String: OrderBook] = [:]
+        for frame in frames { try HotPathBenchmark.apply(try parser.parse(frame), to: &books) }
+        var last: [String: [String: Any]] = [:]
+        let text = try String(contentsOfFile: events, encoding: .utf8)
+        for line in text.split(separator: "\n") {
+            guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let product = event["product"] as? String
+            else { continue }
+            last[product] = event
+        }
+        for (product, book) in books {
+            let top = book.topOfBook
+            guard let event = last[product], event["bid"] as? String == top.bid?.price.description,
+                event["ask"] as? String == top.ask?.price.description,
+                event["bid_size"] as? String == top.bid?.size.description,
+                event["ask_size"] as? String == top.ask?.size.description
+            else {
+                throw BenchError(description: "\(product): the pipeline's last event is not the reference book \(top)")
+            }
+        }
+    }
+
+    private func write(_ frames: [[UInt8]], name: String) throws -> String {
+        let path = "\(directory)/\(name)"
+        var data = Data()
+        for frame in frames {
+            data.append(contentsOf: frame)
+            data.append(UInt8(ascii: "\n"))
+        }
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private func section(_ title: String) {
+        print("")
+        print(title)
+    }
+
+    private func row(_ name: String, _ value: String, _ extra: String) {
+        func padded(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+        }
+        print("  " + padded(name, 52) + padded(value, 44) + extra)
+    }
+
+    private func format(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value)) ?? "\(Int(value))"
+    }
+}

@@ -1,0 +1,117 @@
+import BookBusDaemons
+import Foundation
+
+/// The whole topology as real processes on TCP loopback: ingest replay → 2 workers → sink.
+public struct PipelineBenchmark {
+    /// The `bookbus` executable to start.
+    public var executable: String
+    /// Scratch space for recordings and process logs.
+    public var directory: String
+
+    public init(executable: String, directory: String) {
+        self.executable = executable
+        self.directory = directory
+    }
+
+    /// The logs of one run.
+    public struct Run: Sendable {
+        public var seconds: Double
+        public var ingestLog: String
+        public var workerLogs: [String]
+        public var sinkLog: String
+        public var workerPeakRSSKilobytes: [Int]
+    }
+
+    /// Replays `recording` through `workers` workers into a sink and waits for the end of stream;
+    /// the sink writes every event, as JSON, to `eventLog`.
+    /// - Parameters:
+    ///   - rate: messages per second offered by the ingest (0: as fast as possible).
+    ///   - latency: let the sink report ingest → sink latency percentiles.
+    public func run(
+        recording: String, workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false, eventLog: String
+    ) async throws -> Run {
+        let ports = try (0..<(2 + workerCount)).map { _ in try freeTCPPort() }
+        let host = "tcp://127.0.0.1"
+        let logs = (0..<(2 + workerCount)).map { "\(directory)/process-\($0).err" }
+        for log in logs { FileManager.default.createFile(atPath: log, contents: nil) }
+        func handle(_ index: Int) throws -> FileHandle {
+            try FileHandle(forWritingTo: URL(fileURLWithPath: logs[index]))
+        }
+        let sink = ChildProcess(
+            name: "sink", executable: executable,
+            arguments: ["sink"] + (0..<workerCount).flatMap { ["--connect", "\(host):\(ports[2 + $0])"] } + [
+                "--events", "spread,tob", "--format", "json", "--log", eventLog, "--quiet",
+                "--exit-after-ends", "\(workerCount)", "--log-level", "info",
+            ] + (latency ? ["--latency-report"] : []), standardError: try handle(0))
+        let workers = try (0..<workerCount).map { index in
+            ChildProcess(
+                name: "worker-\(index)", executable: executable,
+                arguments: [
+                    "worker", "--shard", "\(index)/\(workerCount)", "--ingest", "\(host):\(ports[0])", "--snapshots",
+                    "\(host):\(ports[1])",
+                    "--publish", "\(host):\(ports[2 + index])", "--wait-for-subscribers", "1", "--lossless",
+                    "--name", "worker-\(index)", "--log-level", "info",
+                ], standardError: try handle(1 + index))
+        }
+        let ingest = ChildProcess(
+            name: "ingest", executable: executable,
+            arguments: [
+                "ingest", "--replay", recording, "--rate", "\(rate)", "--publish", "\(host):\(ports[0])",
+                "--snapshots", "\(host):\(ports[1])", "--wait-for-subscribers", "\(workerCount)", "--log-level", "info",
+            ], standardError: try handle(1 + workerCount))
+        try sink.start()
+        for worker in workers { try worker.start() }
+        let started = ContinuousClock.now
+        try ingest.start()
+        let ingestStatus = await ingest.waitForExit()
+        let sinkStatus = await sink.waitForExit()
+        let elapsed = ContinuousClock.now - started
+        // The workers hold their books until told to stop: their peak memory is what they needed.
+        let rss = workers.map { peakRSSKilobytes(pid: $0.processIdentifier) }
+        for worker in workers { worker.terminate() }
+        var workerStatuses: [Int32] = []
+        for worker in workers { workerStatuses.append(await worker.waitForExit()) }
+        let text = logs.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
+        guard ingestStatus == 0, sinkStatus == 0, workerStatuses.allSatisfy({ $0 == 0 }) else {
+            throw BenchError(description: "pipeline run failed; logs in \(directory)")
+        }
+        return Run(
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            ingestLog: text[1 + workerCount], workerLogs: Array(text[1...workerCount]), sinkLog: text[0],
+            workerPeakRSSKilobytes: rss)
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+func freeTCPPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw BenchError(description: "socket() failed") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw BenchError(description: "cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `VmHWM` of a process: its peak resident memory, in kB (0 if unreadable).
+func peakRSSKilobytes(pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+    return 0
+}
+
+/// A `key=value` from a closing log line.
+func logValue(_ key: String, in log: String) -> String? {
+    guard let range = log.range(of: "\(key)=", options: .backwards) else { return nil }
+    return String(log[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import BookBusBench
+import CoinbaseFeed
+import Foundation
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the hot path, snapshot loads, the process pipeline, latency and memory; print a table.",
+        discussion: "Build with -c release first. Every run also checks its results against a reference computation.")
+
+    @Option(help: "Generated updates for the single-core hot path, per feed.")
+    var hotPathUpdates: Int = 200_000
+
+    @Option(help: "Generated updates replayed through the process pipeline.")
+    var pipelineUpdates: Int = 300_000
+
+    @Option(help: "Offered rates for the latency runs, messages per second, comma-separated.")
+    var rates: String = "1000,10000,100000"
+
+    @Option(help: "Seconds of traffic per latency rate.")
+    var latencySeconds: Double = 3
+
+    @Option(help: "A recording whose first line is a real Exchange snapshot.")
+    var snapshotRecording: String = "data/exchange-level2-2022-btc-eth.jsonl"
+
+    @Option(help: "Seed of the feed generator.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard hotPathUpdates > 0, pipelineUpdates > 0, latencySeconds > 0 else {
+            throw ValidationError("update counts and --latency-seconds must be positive")
+        }
+        guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
+            throw ValidationError("--rates must be positive numbers, e.g. 1000,10000")
+        }
+    }
+
+    func run() async throws {
+        var configuration = BenchConfiguration(
+            executable: Bundle.main.executablePath ?? CommandLine.arguments[0], realSnapshotRecording: snapshotRecording
+        )
+        configuration.hotPathUpdates = hotPathUpdates
+        configuration.pipelineUpdates = pipelineUpdates
+        configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
+        configuration.latencySeconds = latencySeconds
+        configuration.seed = seed
+        try await BenchRunner(configuration: configuration) { line in Swift.print(line) }.run()
+    }
+}
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write seeded, realistic Coinbase level-2 traffic (JSON Lines, one frame per line) to stdout.")
+
+    @Option(help: "exchange or advanced-trade.")
+    var feed: String = "exchange"
+
+    @Option(help: "Products, comma-separated.")
+    var products: String = "BTC-USD,ETH-USD,SOL-USD"
+
+    @Option(help: "Levels per side in each opening snapshot.")
+    var depth: Int = 1_000
+
+    @Option(help: "Update messages after the snapshots.")
+    var updates: Int = 100_000
+
+    @Option(help: "Changes per update message.")
+    var changesPerMessage: Int = 1
+
+    @Option(help: "Share of changes that delete a level (0-1).")
+    var deleteShare: Double = 0.25
+
+    @Option(help: "Seed: the same seed gives the same output.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard CoinbaseFeedKind(rawValue: feed) != nil else {
+            throw ValidationError("--feed is exchange or advanced-trade")
+        }
+        guard depth > 0, updates >= 0, changesPerMessage > 0, (0...1).contains(deleteShare) else {
+            throw ValidationError("--depth and --changes-per-message must be positive, --delete-share within 0-1")
+        }
+    }
+
+    func run() throws {
+        var settings = FeedGeneratorConfiguration()
+        settings.feed = CoinbaseFeedKind(rawValue: feed)!
+        settings.products = commaSeparated(products) ?? []
+        settings.depth = depth
+        settings.updates = updates
+        settings.changesPerMessage = changesPerMessage
+        settings.deleteShare = deleteShare
+        settings.seed = seed
+        var generator = FeedGenerator(configuration: settings)
+        let output = FileHandle.standardOutput
+        for frame in generator.frames() { output.write(Data(frame + [UInt8(ascii: "\n")])) }
+    }
+}
