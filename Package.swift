@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BookBusTests",
-            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons"],
+            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons", "BookBusBench"],
             path: "Tests/BookBusTests"
         ),
     ]

@@ -80,9 +80,7 @@ public struct BookEvent: Sendable, Equatable {
     public init(json: some Collection<UInt8>) throws(BusProtocolError) {
         let wire: WireEvent
         do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            wire = try decoder.decode(WireEvent.self, from: Data(json))
+            wire = try JSONDecoder().decode(WireEvent.self, from: Data(json))
         } catch {
             throw .badEvent(String(describing: error))
         }
@@ -124,6 +122,15 @@ public struct BookEvent: Sendable, Equatable {
         var sourceSeq: UInt64
         var worker: String
         var generation: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case type, product, bid, ask, worker, generation
+            case bidSize = "bid_size"
+            case askSize = "ask_size"
+            case exchangeTime = "exchange_time"
+            case ingestTimeNs = "ingest_time_ns"
+            case sourceSeq = "source_seq"
+        }
     }
 }
 

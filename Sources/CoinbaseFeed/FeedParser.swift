@@ -8,11 +8,18 @@ public import OrderBook
 public struct FeedParser: Sendable {
     public init() {}
 
-    /// Parses one WebSocket text frame.
-    public func parse(_ frame: some Collection<UInt8>) throws(FeedParseError) -> FeedMessage {
+    /// Parses one WebSocket text frame: book messages through ``FastFeedScanner`` when it is sure of
+    /// them, everything else (and every error) through `JSONDecoder`.
+    public func parse(_ frame: [UInt8]) throws(FeedParseError) -> FeedMessage {
+        if let fast = frame.withUnsafeBufferPointer({ FastFeedScanner.parse($0) }) { return fast }
+        return try parseWithDecoder(frame)
+    }
+
+    /// The general path alone (`JSONDecoder`): the reference the fast scanner is tested against.
+    public func parseWithDecoder(_ frame: [UInt8]) throws(FeedParseError) -> FeedMessage {
         let wire: WireMessage
         do {
-            wire = try makeWireDecoder().decode(WireMessage.self, from: Data(frame))
+            wire = try JSONDecoder().decode(WireMessage.self, from: Data(frame))
         } catch {
             throw .malformed(Self.describe(error))
         }

@@ -25,7 +25,7 @@ public struct FeedRouter: Sendable {
     public func route(_ frame: [UInt8]) throws(FeedParseError) -> [Routed] {
         let routing: WireRouting
         do {
-            routing = try makeWireDecoder().decode(WireRouting.self, from: Data(frame))
+            routing = try JSONDecoder().decode(WireRouting.self, from: Data(frame))
         } catch {
             throw .malformed(FeedParser.describe(error))
         }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The fields of Coinbase's two WebSocket feeds that BookBus reads. Every field is optional so that
 /// one decode classifies any message; fields of other message types are ignored.
 struct WireMessage: Decodable {
@@ -17,6 +15,12 @@ struct WireMessage: Decodable {
     var timestamp: String?
     var sequenceNum: Int64?
     var events: [WireEvent]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, bids, asks, changes, time, message, reason, channel, timestamp, events
+        case productId = "product_id"
+        case sequenceNum = "sequence_num"
+    }
 }
 
 /// One entry of an Advanced Trade message's `events`.
@@ -24,6 +28,11 @@ struct WireEvent: Decodable {
     var type: String?
     var productId: String?
     var updates: [WireUpdate]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, updates
+        case productId = "product_id"
+    }
 }
 
 /// One level of an Advanced Trade `l2_data` event.
@@ -32,6 +41,13 @@ struct WireUpdate: Decodable {
     var eventTime: String?
     var priceLevel: String?
     var newQuantity: String?
+
+    enum CodingKeys: String, CodingKey {
+        case side
+        case eventTime = "event_time"
+        case priceLevel = "price_level"
+        case newQuantity = "new_quantity"
+    }
 }
 
 /// Only what routing needs: the products a message is about.
@@ -39,19 +55,26 @@ struct WireRouting: Decodable {
     struct Event: Decodable {
         var productId: String?
         var tickers: [Ticker]?
+
+        enum CodingKeys: String, CodingKey {
+            case tickers
+            case productId = "product_id"
+        }
     }
     struct Ticker: Decodable {
         var productId: String?
+
+        enum CodingKeys: String, CodingKey {
+            case productId = "product_id"
+        }
     }
     var type: String?
     var channel: String?
     var productId: String?
     var events: [Event]?
-}
 
-/// A decoder for Coinbase's snake_case JSON into the camelCase wire structs above.
-func makeWireDecoder() -> JSONDecoder {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return decoder
+    enum CodingKeys: String, CodingKey {
+        case type, channel, events
+        case productId = "product_id"
+    }
 }

@@ -15,13 +15,11 @@ struct IngestBooks {
     }
 
     private var entries: [String: Entry] = [:]
-    private let parser = FeedParser()
 
-    /// Applies a message just published on `raw/<product>/`. Messages that do not parse, or that
-    /// the book refuses, are left out here exactly as the workers leave them out.
-    mutating func apply(_ payload: [UInt8], product: String, receivedAtNanos: UInt64) {
-        guard let message = try? parser.parse(payload), case .book(let books) = message.kind else { return }
-        for bookMessage in books where bookMessage.product == product {
+    /// Applies the book messages of a message just published on `raw/<product>/`. What the book
+    /// refuses is left out here exactly as the workers leave it out.
+    mutating func apply(_ messages: [BookMessage], product: String, receivedAtNanos: UInt64) {
+        for bookMessage in messages where bookMessage.product == product {
             var entry = entries.removeValue(forKey: product) ?? Entry(book: OrderBook(product: product))
             defer { entries[product] = entry }
             switch bookMessage.content {

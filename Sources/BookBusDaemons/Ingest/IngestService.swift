@@ -151,39 +151,50 @@ struct IngestLoop {
         _ bytes: [UInt8], receivedAtNanos: UInt64, with publisher: BusPublisher, stop: StopFlag
     ) throws -> Bool {
         counters.frames += 1
+        // One parse serves routing and the ingest's books. A book message about one product (the
+        // hot case) is routed by it; anything else goes through the general router.
+        let parsed = try? parser.parse(bytes)
         let parts: [FeedRouter.Routed]
-        do {
-            parts = try router.route(bytes)
-        } catch {
-            counters.unroutable += 1
-            logger.warning(
-                "unroutable coinbase message published on raw/*/",
-                metadata: [
-                    "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(bytes.count)",
-                ])
-            parts = [FeedRouter.Routed(product: nil, payload: bytes)]
+        if case .book(let messages)? = parsed?.kind, let product = messages.first?.product,
+            messages.allSatisfy({ $0.product == product })
+        {
+            parts = [FeedRouter.Routed(product: product, payload: bytes)]
+        } else {
+            do {
+                parts = try router.route(bytes)
+            } catch {
+                counters.unroutable += 1
+                logger.warning(
+                    "unroutable coinbase message published on raw/*/",
+                    metadata: [
+                        "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(bytes.count)",
+                    ])
+                parts = [FeedRouter.Routed(product: nil, payload: bytes)]
+            }
         }
         for part in parts {
             let topic: Topic
             if let product = part.product {
                 topic = .raw(product: product)
             } else {
-                reportIfError(part.payload)
+                if case .error(let text, let reason)? = parsed?.kind {
+                    counters.coinbaseErrors += 1
+                    logger.error(
+                        "coinbase error message", metadata: ["message": "\(text)", "reason": "\(reason ?? "")"])
+                }
                 topic = .rawUnrouted
             }
             guard try publisher.publish(topic, receivedAtNanos: receivedAtNanos, payload: part.payload, stop: stop)
             else { return false }
             if let product = part.product, configuration.snapshots != nil {
-                books.apply(part.payload, product: product, receivedAtNanos: receivedAtNanos)
+                // A split part is a new message: parse it; otherwise reuse the parse above.
+                let message = parts.count == 1 ? parsed : try? parser.parse(part.payload)
+                if case .book(let bookMessages)? = message?.kind {
+                    books.apply(bookMessages, product: product, receivedAtNanos: receivedAtNanos)
+                }
                 group.noteProduct(product)
             }
         }
         return true
-    }
-
-    private mutating func reportIfError(_ payload: [UInt8]) {
-        guard let message = try? parser.parse(payload), case .error(let text, let reason) = message.kind else { return }
-        counters.coinbaseErrors += 1
-        logger.error("coinbase error message", metadata: ["message": "\(text)", "reason": "\(reason ?? "")"])
     }
 }

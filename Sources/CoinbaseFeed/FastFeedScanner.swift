@@ -1,0 +1,466 @@
+import OrderBook
+
+/// A zero-copy reader for the hot message shapes — Exchange `snapshot` and `l2update`, Advanced
+/// Trade `l2_data` — that parses prices and sizes straight from the frame's bytes.
+///
+/// It checks the whole frame's JSON syntax, and it answers only when it is sure: anything it does
+/// not fully understand (another message type, an escape or non-ASCII byte in a string it needs, a
+/// known field of an unexpected type, a duplicate key, a bad number or side) makes it return `nil`,
+/// and ``FeedParser`` then takes the general `JSONDecoder` path, which has the final word and the
+/// precise error. A differential fuzz test holds the two to identical results.
+enum FastFeedScanner {
+    static func parse(_ frame: UnsafeBufferPointer<UInt8>) -> FeedMessage? {
+        var scanner = Scanner(bytes: frame)
+        guard let message = scanner.topLevel(), scanner.atEnd() else { return nil }
+        return message
+    }
+}
+
+private let quote = UInt8(ascii: "\"")
+private let backslash = UInt8(ascii: "\\")
+
+/// The fields of a top-level message this scanner reads; every other key is syntax-checked and skipped.
+private enum TopKey: Equatable {
+    case type, productID, bids, asks, changes, time, message, reason, channel, timestamp, sequenceNum, events, other
+}
+
+private struct Scanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    // MARK: Messages
+
+    mutating func topLevel() -> FeedMessage? {
+        var type: String?
+        var product: String?
+        var bids: [PriceLevel]?
+        var asks: [PriceLevel]?
+        var changes: [LevelChange]?
+        var time: String?
+        var channel: String?
+        var timestamp: String?
+        var sequence: Int64?
+        var events: [BookMessage]?
+        var seen: [TopKey] = []
+        let parsed = object { key, scanner in
+            let which = Self.topKey(key)
+            if which != .other {
+                if seen.contains(which) { return false }  // duplicate key: let JSONDecoder decide
+                seen.append(which)
+            }
+            switch which {
+            case .type: type = scanner.plainString()
+            case .productID: product = scanner.plainString()
+            case .bids: bids = scanner.levels()
+            case .asks: asks = scanner.levels()
+            case .changes: changes = scanner.changes()
+            case .time: time = scanner.plainString()
+            case .channel: channel = scanner.plainString()
+            case .timestamp: timestamp = scanner.plainString()
+            case .sequenceNum: sequence = scanner.integer()
+            case .events: events = scanner.events()
+            case .message, .reason: return scanner.plainString() != nil
+            case .other: return scanner.skipValue()
+            }
+            switch which {
+            case .type: return type != nil
+            case .productID: return product != nil
+            case .bids: return bids != nil
+            case .asks: return asks != nil
+            case .changes: return changes != nil
+            case .time: return time != nil
+            case .channel: return channel != nil
+            case .timestamp: return timestamp != nil
+            case .sequenceNum: return sequence != nil
+            case .events: return events != nil
+            case .message, .reason, .other: return true
+            }
+        }
+        guard parsed else { return nil }
+        if let channel {
+            guard channel == "l2_data", let events else { return nil }
+            // The general parser takes the message timestamp for every event.
+            let stamped = events.map { BookMessage(product: $0.product, content: $0.content, exchangeTime: timestamp) }
+            return FeedMessage(kind: .book(stamped), connectionSequence: sequence)
+        }
+        // Exchange: reading Advanced Trade-only fields would be unusual; leave it to the general path.
+        guard events == nil, let type, let product, ProductID.isValid(product) else { return nil }
+        switch type {
+        case "snapshot":
+            guard let bids, let asks, changes == nil else { return nil }
+            return FeedMessage(
+                kind: .book([
+                    BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: time)
+                ]))
+        case "l2update":
+            guard let changes else { return nil }
+            return FeedMessage(
+                kind: .book([BookMessage(product: product, content: .update(changes), exchangeTime: time)]))
+        default:
+            return nil
+        }
+    }
+
+    /// Advanced Trade `events`: objects with `type`, `product_id`, `updates`.
+    mutating func events() -> [BookMessage]? {
+        var messages: [BookMessage] = []
+        let parsed = array { scanner in
+            var type: String?
+            var product: String?
+            var levels: [(side: Side, level: PriceLevel)]?
+            var seen = 0
+            let ok = scanner.object { key, scanner in
+                if Self.equals(key, "type") {
+                    guard seen & 1 == 0 else { return false }
+                    seen |= 1
+                    type = scanner.plainString()
+                    return type != nil
+                } else if Self.equals(key, "product_id") {
+                    guard seen & 2 == 0 else { return false }
+                    seen |= 2
+                    product = scanner.plainString()
+                    return product != nil
+                } else if Self.equals(key, "updates") {
+                    guard seen & 4 == 0 else { return false }
+                    seen |= 4
+                    levels = scanner.advancedTradeUpdates()
+                    return levels != nil
+                }
+                return scanner.skipValue()
+            }
+            guard ok, let type, let product, let levels, ProductID.isValid(product) else { return false }
+            switch type {
+            case "snapshot":
+                let bids = levels.filter { $0.side == .bid }.map(\.level)
+                let asks = levels.filter { $0.side == .ask }.map(\.level)
+                messages.append(
+                    BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: nil))
+            case "update":
+                messages.append(
+                    BookMessage(
+                        product: product,
+                        content: .update(
+                            levels.map { LevelChange(side: $0.side, price: $0.level.price, size: $0.level.size) }),
+                        exchangeTime: nil))
+            default:
+                return false
+            }
+            return true
+        }
+        return parsed ? messages : nil
+    }
+
+    /// Advanced Trade `updates`: objects with `side`, `event_time`, `price_level`, `new_quantity`.
+    mutating func advancedTradeUpdates() -> [(side: Side, level: PriceLevel)]? {
+        var levels: [(side: Side, level: PriceLevel)] = []
+        let parsed = array { scanner in
+            var side: Side?
+            var price: ExactDecimal?
+            var size: ExactDecimal?
+            var seen = 0
+            let ok = scanner.object { key, scanner in
+                if Self.equals(key, "side") {
+                    guard seen & 1 == 0 else { return false }
+                    seen |= 1
+                    side = scanner.side()
+                    return side != nil
+                } else if Self.equals(key, "price_level") {
+                    guard seen & 2 == 0 else { return false }
+                    seen |= 2
+                    price = scanner.decimal()
+                    return price != nil
+                } else if Self.equals(key, "new_quantity") {
+                    guard seen & 4 == 0 else { return false }
+                    seen |= 4
+                    size = scanner.decimal()
+                    return size != nil
+                } else if Self.equals(key, "event_time") {
+                    guard seen & 8 == 0 else { return false }
+                    seen |= 8
+                    return scanner.plainString() != nil
+                }
+                return scanner.skipValue()
+            }
+            guard ok, let side, let price, let size else { return false }
+            levels.append((side, PriceLevel(price: price, size: size)))
+            return true
+        }
+        return parsed ? levels : nil
+    }
+
+    /// Exchange `bids`/`asks`: arrays of `[price, size, …]` strings.
+    mutating func levels() -> [PriceLevel]? {
+        var levels: [PriceLevel] = []
+        let parsed = array { scanner in
+            var fields = 0
+            var price: ExactDecimal?
+            var size: ExactDecimal?
+            let ok = scanner.array { scanner in
+                defer { fields += 1 }
+                switch fields {
+                case 0: price = scanner.decimal()
+                case 1: size = scanner.decimal()
+                default: return scanner.plainString() != nil
+                }
+                return fields == 0 ? price != nil : size != nil
+            }
+            guard ok, let price, let size else { return false }
+            levels.append(PriceLevel(price: price, size: size))
+            return true
+        }
+        return parsed ? levels : nil
+    }
+
+    /// Exchange `changes`: arrays of `[side, price, size, …]` strings.
+    mutating func changes() -> [LevelChange]? {
+        var changes: [LevelChange] = []
+        let parsed = array { scanner in
+            var fields = 0
+            var side: Side?
+            var price: ExactDecimal?
+            var size: ExactDecimal?
+            let ok = scanner.array { scanner in
+                defer { fields += 1 }
+                switch fields {
+                case 0:
+                    side = scanner.side()
+                    return side != nil
+                case 1:
+                    price = scanner.decimal()
+                    return price != nil
+                case 2:
+                    size = scanner.decimal()
+                    return size != nil
+                default: return scanner.plainString() != nil
+                }
+            }
+            guard ok, let side, let price, let size else { return false }
+            changes.append(LevelChange(side: side, price: price, size: size))
+            return true
+        }
+        return parsed ? changes : nil
+    }
+
+    // MARK: Values
+
+    /// A string without escapes, ASCII only (the slow path owns everything else).
+    mutating func plainString() -> String? {
+        guard let range = plainStringRange() else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// A non-negative plain decimal in a string.
+    mutating func decimal() -> ExactDecimal? {
+        guard let range = plainStringRange(),
+            let value = try? ExactDecimal(utf8: UnsafeBufferPointer(rebasing: bytes[range])), !value.isNegative
+        else { return nil }
+        return value
+    }
+
+    mutating func side() -> Side? {
+        guard let range = plainStringRange() else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[range])
+        if text.elementsEqual("buy".utf8) || text.elementsEqual("bid".utf8) { return .bid }
+        if text.elementsEqual("sell".utf8) || text.elementsEqual("offer".utf8) || text.elementsEqual("ask".utf8) {
+            return .ask
+        }
+        return nil
+    }
+
+    /// An integer of plain digits (optionally negative) that fits in 64 bits.
+    mutating func integer() -> Int64? {
+        skipWhitespace()
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        var value: Int64 = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int64(bytes[index] &- UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+            digits += 1
+            index += 1
+        }
+        guard digits > 0, digits == 1 || bytes[index - digits] != UInt8(ascii: "0") else { return nil }
+        // A fraction or exponent makes it a number JSONDecoder may or may not take as Int64.
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") {
+            return nil
+        }
+        return negative ? -value : value
+    }
+
+    /// The contents of a string that has no escape, no control and no non-ASCII byte.
+    mutating func plainStringRange() -> Range<Int>? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == quote else { return nil }
+        let start = index + 1
+        var position = start
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == quote {
+                index = position + 1
+                return start..<position
+            }
+            if byte == backslash || byte < 0x20 || byte >= 0x80 { return nil }
+            position += 1
+        }
+        return nil
+    }
+
+    // MARK: Structure
+
+    /// An object; `member` reads each value (after its key) and says whether it was acceptable.
+    mutating func object(_ member: (UnsafeBufferPointer<UInt8>, inout Scanner) -> Bool) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        while true {
+            guard let key = plainStringRange() else { return false }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            guard member(UnsafeBufferPointer(rebasing: bytes[key]), &self) else { return false }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    /// An array; `element` reads each element and says whether it was acceptable.
+    mutating func array(_ element: (inout Scanner) -> Bool) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return false }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while true {
+            guard element(&self) else { return false }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { return false }
+            index += 1
+            return true
+        }
+    }
+
+    /// Skips any JSON value, checking its syntax; strings must be plain (see ``plainStringRange()``).
+    mutating func skipValue(depth: Int = 0) -> Bool {
+        guard depth < 64 else { return false }
+        skipWhitespace()
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case quote: return plainStringRange() != nil
+        case UInt8(ascii: "{"): return object { _, scanner in scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["): return array { scanner in scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return number()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= bytes.count else { return false }
+        for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] { return false }
+        index += length
+        return true
+    }
+
+    /// A JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private mutating func number() -> Bool {
+        func digits(_ scanner: inout Scanner) -> Int {
+            let start = scanner.index
+            while scanner.index < scanner.bytes.count, scanner.bytes[scanner.index] &- UInt8(ascii: "0") < 10 {
+                scanner.index += 1
+            }
+            return scanner.index - start
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let start = index
+        let integerDigits = digits(&self)
+        guard integerDigits > 0, integerDigits == 1 || bytes[start] != UInt8(ascii: "0") else { return false }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits(&self) > 0 else { return false }
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard digits(&self) > 0 else { return false }
+        }
+        return true
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func atEnd() -> Bool {
+        skipWhitespace()
+        return index == bytes.count
+    }
+
+    // MARK: Keys
+
+    static func equals(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        key.count == name.utf8CodeUnitCount
+            && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    static func topKey(_ key: UnsafeBufferPointer<UInt8>) -> TopKey {
+        if equals(key, "type") { return .type }
+        if equals(key, "product_id") { return .productID }
+        if equals(key, "changes") { return .changes }
+        if equals(key, "time") { return .time }
+        if equals(key, "bids") { return .bids }
+        if equals(key, "asks") { return .asks }
+        if equals(key, "channel") { return .channel }
+        if equals(key, "timestamp") { return .timestamp }
+        if equals(key, "sequence_num") { return .sequenceNum }
+        if equals(key, "events") { return .events }
+        if equals(key, "message") { return .message }
+        if equals(key, "reason") { return .reason }
+        return .other
+    }
+}
+
+/// ``FastFeedScanner`` alone, for the tests that hold it to the `JSONDecoder` path.
+public enum FastFeedScannerProbe {
+    public static func parse(_ frame: UnsafeBufferPointer<UInt8>) -> FeedMessage? {
+        FastFeedScanner.parse(frame)
+    }
+}

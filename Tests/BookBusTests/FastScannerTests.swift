@@ -1,0 +1,82 @@
+import BookBusBench
+import CoinbaseFeed
+import Testing
+
+/// The fast scanner against the `JSONDecoder` path: whenever the scanner answers, its answer is
+/// exactly the decoder's, field for field; and it answers for every real and generated book message.
+@Suite struct FastScannerTests {
+    let parser = FeedParser()
+
+    func fast(_ frame: [UInt8]) -> FeedMessage? {
+        frame.withUnsafeBufferPointer { FastFeedScannerProbe.parse($0) }
+    }
+
+    static func bookFrames() throws -> [[UInt8]] {
+        var frames = try Fixtures.frames(Fixtures.tutorial) + Fixtures.frames(Fixtures.tenProducts)
+        for feed in CoinbaseFeedKind.allCases {
+            var settings = FeedGeneratorConfiguration()
+            settings.feed = feed
+            settings.updates = 3_000
+            settings.changesPerMessage = feed == .exchange ? 1 : 3
+            settings.depth = 200
+            var generator = FeedGenerator(configuration: settings)
+            frames += generator.frames()
+        }
+        return frames
+    }
+
+    @Test func scannerAnswersForEveryBookMessageAndAgreesWithTheDecoder() throws {
+        var books = 0
+        for frame in try Self.bookFrames() {
+            let reference = try parser.parseWithDecoder(frame)
+            guard case .book = reference.kind else {
+                #expect(fast(frame) == nil)
+                continue
+            }
+            books += 1
+            #expect(fast(frame) == reference, "\(String(decoding: frame.prefix(200), as: UTF8.self))")
+        }
+        #expect(books > 15_000)
+    }
+
+    @Test func mutatedMessagesNeverMakeTheScannerDisagree() throws {
+        let frames = try Self.bookFrames().filter { $0.count < 20_000 }
+        var random = FuzzTests.SeededGenerator(state: 77)
+        var answered = 0
+        var declined = 0
+        for index in 0..<100_000 {
+            let mutated = FuzzTests.mutate(frames.randomElement(using: &random)!, using: &random)
+            guard let answer = fast(mutated) else {
+                declined += 1
+                continue
+            }
+            answered += 1
+            let reference = try? parser.parseWithDecoder(mutated)
+            if reference != answer {
+                Issue.record(
+                    "case \(index): scanner \(answer) vs decoder \(String(describing: reference)) for \(String(decoding: mutated.prefix(300), as: UTF8.self))"
+                )
+                return
+            }
+        }
+        #expect(answered > 10_000)
+        #expect(declined > 10_000)
+    }
+
+    @Test func unusualButValidJSONIsLeftToTheDecoder() throws {
+        let cases = [
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1\u0030","1"]],"time":"t"}"#,
+            #"{"type":"l2update","product_id":"BTC-USD","product_id":"ETH-USD","changes":[],"time":"t"}"#,
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[],"time":null}"#,
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[],"time":"ü"}"#,
+        ]
+        for text in cases {
+            #expect(fast(Array(text.utf8)) == nil, "\(text)")
+        }
+        // Whitespace and key order are fine.
+        let spaced = Array(
+            #" { "changes" : [ [ "sell" , "2.50" , "0.1" ] ] , "type" : "l2update" , "product_id" : "X-Y" } "#.utf8)
+        #expect(fast(spaced) == (try parser.parseWithDecoder(spaced)))
+        #expect(fast(spaced) != nil)
+    }
+}
