@@ -59,21 +59,31 @@ public struct BookEvent: Sendable, Equatable {
 
     /// The JSON payload.
     public func encoded() -> [UInt8] {
-        var json = "{\"type\":\"\(kind.rawValue)\",\"product\":"
+        var json: [UInt8] = []
+        json.reserveCapacity(384)
+        json.append(
+            contentsOf: kind == .spread ? #"{"type":"spread","product":"#.utf8 : #"{"type":"tob","product":"#.utf8)
         appendJSONString(product, to: &json)
-        appendField("bid", top.bid?.price, to: &json)
-        appendField("bid_size", top.bid?.size, to: &json)
-        appendField("ask", top.ask?.price, to: &json)
-        appendField("ask_size", top.ask?.size, to: &json)
-        appendField("spread", top.spread, to: &json)
-        appendField("mid", top.mid, to: &json)
-        appendField("spread_bps", top.spreadBasisPoints, to: &json)
-        json += ",\"crossed\":\(top.isCrossed),\"exchange_time\":"
-        if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json += "null" }
-        json += ",\"ingest_time_ns\":\(ingestTimeNanos),\"source_seq\":\(sourceSequence),\"worker\":"
+        appendField(#","bid":"#, top.bid?.price, to: &json)
+        appendField(#","bid_size":"#, top.bid?.size, to: &json)
+        appendField(#","ask":"#, top.ask?.price, to: &json)
+        appendField(#","ask_size":"#, top.ask?.size, to: &json)
+        appendField(#","spread":"#, top.spread, to: &json)
+        appendField(#","mid":"#, top.mid, to: &json)
+        appendField(#","spread_bps":"#, top.spreadBasisPoints, to: &json)
+        json.append(contentsOf: top.isCrossed ? #","crossed":true"#.utf8 : #","crossed":false"#.utf8)
+        json.append(contentsOf: #","exchange_time":"#.utf8)
+        if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json.append(contentsOf: "null".utf8) }
+        json.append(contentsOf: #","ingest_time_ns":"#.utf8)
+        appendInteger(ingestTimeNanos, to: &json)
+        json.append(contentsOf: #","source_seq":"#.utf8)
+        appendInteger(sourceSequence, to: &json)
+        json.append(contentsOf: #","worker":"#.utf8)
         appendJSONString(worker, to: &json)
-        json += ",\"generation\":\(generation)}"
-        return Array(json.utf8)
+        json.append(contentsOf: #","generation":"#.utf8)
+        appendInteger(generation, to: &json)
+        json.append(UInt8(ascii: "}"))
+        return json
     }
 
     /// Decodes a payload produced by ``encoded()``.
@@ -134,9 +144,33 @@ public struct BookEvent: Sendable, Equatable {
     }
 }
 
-private func appendField(_ name: String, _ value: ExactDecimal?, to json: inout String) {
-    json += ",\"\(name)\":"
-    if let value { json += "\"\(value)\"" } else { json += "null" }
+private func appendField(_ name: StaticString, _ value: ExactDecimal?, to json: inout [UInt8]) {
+    json.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    guard let value else {
+        json.append(contentsOf: "null".utf8)
+        return
+    }
+    json.append(UInt8(ascii: "\""))
+    value.appendText(to: &json)
+    json.append(UInt8(ascii: "\""))
+}
+
+private func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
+    json.append(contentsOf: String(value).utf8)
+}
+
+/// Appends `text` as a JSON string literal, as bytes.
+func appendJSONString(_ text: String, to json: inout [UInt8]) {
+    let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    if plain {
+        json.append(UInt8(ascii: "\""))
+        json.append(contentsOf: text.utf8)
+        json.append(UInt8(ascii: "\""))
+    } else {
+        var escaped = ""
+        appendJSONString(text, to: &escaped)
+        json.append(contentsOf: escaped.utf8)
+    }
 }
 
 /// Appends `text` as a JSON string literal.

@@ -90,16 +90,35 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The number written with exactly ``scale`` fractional digits.
     public var description: String {
-        let magnitude = String(mantissa.magnitude)
-        let sign = mantissa < 0 ? "-" : ""
-        guard scale > 0 else { return sign + magnitude }
-        let width = Int(scale)
-        let padded =
-            magnitude.count <= width
-            ? String(repeating: "0", count: width - magnitude.count + 1) + magnitude
-            : magnitude
-        let split = padded.index(padded.endIndex, offsetBy: -width)
-        return sign + padded[..<split] + "." + padded[split...]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the number, written with exactly ``scale`` fractional digits, as ASCII.
+    public func appendText(to bytes: inout [UInt8]) {
+        if mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
+        // Digits of the magnitude, least significant first, into a small stack buffer.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        var magnitude = mantissa.magnitude
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            // Pad with zeros so there is at least one digit before the point.
+            while count <= Int(scale) {
+                buffer[count] = UInt8(ascii: "0")
+                count += 1
+            }
+            for position in stride(from: count - 1, through: 0, by: -1) {
+                if position == Int(scale) - 1 { bytes.append(UInt8(ascii: ".")) }
+                bytes.append(buffer[position])
+            }
+        }
     }
 
     /// The mantissa scaled up to `scale` digits, if it fits in 64 bits.

@@ -72,6 +72,9 @@ struct IngestLoop {
     private var group: GroupCoordinator
     private var counters = IngestCounters()
 
+    /// Frames handled between two rounds of housekeeping.
+    private static let batch = 64
+
     init(configuration: IngestConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
@@ -92,16 +95,23 @@ struct IngestLoop {
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }
         }
+        var untilHousekeeping = 0
         loop: while !stop.isRequested {
-            try publisher.drainSubscriptions()
-            try snapshots?.serve(books: books, group: &group, publisher: publisher)
-            try publisher.publishHeartbeatIfDue(stop: stop)
+            // Subscriptions, the service and the heartbeat are looked after between batches of frames.
+            if untilHousekeeping <= 0 {
+                untilHousekeeping = Self.batch
+                try publisher.drainSubscriptions()
+                try snapshots?.serve(books: books, group: &group, publisher: publisher)
+                try publisher.publishHeartbeatIfDue(stop: stop)
+            }
             switch try source.next(stop: stop) {
             case .events(let events):
+                untilHousekeeping -= events.count
                 for event in events {
                     guard try handle(event, publisher: publisher, stop: stop) else { break loop }
                 }
             case .idle:
+                untilHousekeeping = 0
                 continue
             case .end:
                 try publisher.publishHeartbeatIfDue(stop: stop)

@@ -65,20 +65,33 @@ struct SinkLoop {
                 if configuration.latencyReport {
                     latencies.record(nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
                 }
-                let event: BookEvent
-                do {
-                    event = try BookEvent(json: message.payload)
-                } catch {
-                    rejected += 1
-                    logger.warning("event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
-                    continue
-                }
-                if let filter, !filter.passes(event) { continue }
-                let line: [UInt8] =
-                    switch configuration.format {
-                    case .text: Array(EventLine.text(event).utf8)
-                    case .json: message.payload
+                let line: [UInt8]
+                if configuration.format == .json && filter == nil {
+                    // Passed through as published: only make sure it is one JSON object on one line.
+                    let payload = message.payload
+                    guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"),
+                        !payload.contains(UInt8(ascii: "\n"))
+                    else {
+                        rejected += 1
+                        logger.warning(
+                            "event rejected",
+                            metadata: ["error": "not one JSON object on one line", "rejected_total": "\(rejected)"])
+                        continue
                     }
+                    line = payload
+                } else {
+                    let event: BookEvent
+                    do {
+                        event = try BookEvent(json: message.payload)
+                    } catch {
+                        rejected += 1
+                        logger.warning(
+                            "event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
+                        continue
+                    }
+                    if let filter, !filter.passes(event) { continue }
+                    line = configuration.format == .text ? Array(EventLine.text(event).utf8) : message.payload
+                }
                 try log?.append(line)
                 if !configuration.quiet { standardOutput.write(Data(line + [UInt8(ascii: "\n")])) }
                 written += 1

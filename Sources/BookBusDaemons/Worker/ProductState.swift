@@ -28,8 +28,9 @@ struct SyncWait {
     var overflowed = false
 }
 
-/// A worker's state for one product.
-struct ProductState {
+/// A worker's state for one product. A class: the worker changes it in place, message after
+/// message, and a value copy would make its book copy itself on write.
+final class ProductState {
     var book: OrderBook
     var phase: SyncPhase
     /// Epoch and sequence of the last message of `raw/<product>/` taken into account.
@@ -53,7 +54,7 @@ struct ProductState {
 
     /// Applies book messages to a live book, or loads a snapshot.
     /// - Returns: absent deletes, and the errors of refused messages.
-    mutating func apply(_ messages: [BookMessage]) -> (absentDeletes: Int, failures: [WorkerError]) {
+    func apply(_ messages: [BookMessage]) -> (absentDeletes: Int, failures: [WorkerError]) {
         var absentDeletes = 0
         var failures: [WorkerError] = []
         for message in messages where message.product == book.product {
@@ -72,7 +73,7 @@ struct ProductState {
     }
 
     /// The events to publish now under `policy`, and remembers them as published.
-    mutating func eventsToPublish(policy: EmitPolicy) -> [BookEvent.Kind] {
+    func eventsToPublish(policy: EmitPolicy) -> [BookEvent.Kind] {
         let top = book.topOfBook
         let spread = top.spread
         var kinds: [BookEvent.Kind] = []

@@ -58,6 +58,8 @@ struct WorkerLoop {
     private var lastRetryCheck = ContinuousClock.now
     /// A snapshot request unanswered this long is sent again.
     private static let requestTimeout = Duration.seconds(2)
+    /// Messages handled between two rounds of housekeeping.
+    private static let batch = 64
 
     init(configuration: WorkerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -95,18 +97,25 @@ struct WorkerLoop {
         var poller = Poller()
         poller.add(subscriber.socket, .readable)
         if let service { poller.add(service.socket, .readable) }
+        var untilHousekeeping = 0
         receiving: while !stop.isRequested {
-            try publisher.drainSubscriptions()
-            try publisher.publishHeartbeatIfDue(stop: stop)
-            while let reply = try service?.nextReply() {
-                switch reply {
-                case .snapshot(let message): try handleSnapshotReply(message, publisher: publisher, stop: stop)
-                case .assignment(let assignment): try apply(assignment, subscriber: subscriber)
+            // Subscriptions, heartbeats and the service are looked after between batches of messages.
+            if untilHousekeeping == 0 {
+                untilHousekeeping = Self.batch
+                try publisher.drainSubscriptions()
+                try publisher.publishHeartbeatIfDue(stop: stop)
+                while let reply = try service?.nextReply() {
+                    switch reply {
+                    case .snapshot(let message): try handleSnapshotReply(message, publisher: publisher, stop: stop)
+                    case .assignment(let assignment): try apply(assignment, subscriber: subscriber)
+                    }
                 }
+                try sendGroupHeartbeatIfDue()
+                try retryStaleRequests()
             }
-            try sendGroupHeartbeatIfDue()
-            try retryStaleRequests()
+            untilHousekeeping -= 1
             guard let message = try subscriber.nextMessage() else {
+                untilHousekeeping = 0
                 try poller.poll(timeoutMilliseconds: 50)
                 continue
             }
@@ -234,16 +243,17 @@ struct WorkerLoop {
             products[product]!.epoch = header.epoch
             products[product]!.lastSequence = header.sequence
         case .live:
-            let state = products[product]!
-            if state.epoch == header.epoch && header.sequence <= state.lastSequence {
+            // Only the two numbers: a copy of the whole state would make the book copy itself on write.
+            let (epoch, lastSequence) = (products[product]!.epoch, products[product]!.lastSequence)
+            if epoch == header.epoch && header.sequence <= lastSequence {
                 // Already in the book: the snapshot it was loaded from came after this message.
                 return
             }
-            if state.epoch != header.epoch || header.sequence != state.lastSequence + 1, !isSnapshot {
+            if epoch != header.epoch || header.sequence != lastSequence + 1, !isSnapshot {
                 let reason =
-                    state.epoch != header.epoch
+                    epoch != header.epoch
                     ? "ingest epoch changed"
-                    : "sequence gap: expected \(state.lastSequence + 1), got \(header.sequence)"
+                    : "sequence gap: expected \(lastSequence + 1), got \(header.sequence)"
                 try startResync(product, reason: reason)
                 return try account(
                     product: product, header: header, messages: messages, publisher: publisher, stop: stop)
