@@ -166,15 +166,15 @@ public struct FeedGenerator {
     }
 }
 
-/// A small, fast, seeded generator.
-struct SplitMix64 {
+/// A small, fast, seeded generator (SplitMix64): the same seed, the same sequence.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9

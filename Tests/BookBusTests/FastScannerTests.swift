@@ -41,7 +41,7 @@ import Testing
 
     @Test func mutatedMessagesNeverMakeTheScannerDisagree() throws {
         let frames = try Self.bookFrames().filter { $0.count < 20_000 }
-        var random = FuzzTests.SeededGenerator(state: 77)
+        var random = SplitMix64(seed: 77)
         var answered = 0
         var declined = 0
         for index in 0..<100_000 {

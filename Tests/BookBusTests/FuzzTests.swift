@@ -1,3 +1,4 @@
+import BookBusBench
 import CoinbaseFeed
 import OrderBook
 import Testing
@@ -5,24 +6,12 @@ import Testing
 /// Mutated real Coinbase messages through the parser and the book: no crash, no hang, and every
 /// accepted message leaves books that pass their invariants.
 @Suite struct FuzzTests {
-    /// A small, seeded generator (SplitMix64), so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     static let replacements: [[UInt8]] = [
         "-1", "0", "0.0", "1e5", "99999999999999999999", "0.0000000000000000001", "9223372036854775807", "\"", "null",
         "[]", "{}", "\"buy\"", "\"sell\"", "\"offer\"", ".", ",", "\\u0000", "NaN", "\"BTC/USD\"", "\"\"",
     ].map { Array($0.utf8) }
 
-    static func mutate(_ frame: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ frame: [UInt8], using random: inout SplitMix64) -> [UInt8] {
         var bytes = frame
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             guard !bytes.isEmpty else { break }
@@ -49,7 +38,7 @@ import Testing
         let frames = try Fixtures.frames(Fixtures.tenProducts).filter { $0.count < 20_000 }
         let snapshots = try Fixtures.frames(Fixtures.tenProducts).filter { $0.count >= 20_000 }
         let parser = FeedParser()
-        var random = SeededGenerator(state: 20_261_125)
+        var random = SplitMix64(seed: 20_261_125)
         var books: [String: OrderBook] = [:]
         // Start from the real snapshots so updates have books to change.
         for frame in snapshots {

@@ -7,7 +7,6 @@ import socket
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +177,21 @@ def synthetic_exchange_recording(path, products=("AAA-USD", "BBB-USD", "CCC-USD"
         emit(seconds * (step + 1) / updates, {"type": "l2update", "product_id": product, "changes": [[side, price, size]],
                                                "time": f"t{step}"})
     Path(path).write_text("\n".join(lines) + "\n")
+
+
+class Hosts:
+    """Where each role runs: every role on 127.0.0.1, or each on its own network namespace."""
+
+    def __init__(self, addresses, prefixes):
+        self.addresses = addresses  # role -> address others use to reach it
+        self.prefixes = prefixes  # role -> command prefix
+
+    @classmethod
+    def loopback(cls):
+        return cls({}, {})
+
+    def address(self, role):
+        return self.addresses.get(role, "127.0.0.1")
+
+    def prefix(self, role):
+        return self.prefixes.get(role, ())

@@ -17,6 +17,16 @@ def header(sequence, version=1):
     return HEADER.pack(version, EPOCH, sequence, time.time_ns())
 
 
+def wait_for_bookbus_subscriber(publisher, process):
+    """A BookBus subscriber subscribes to bus/ last: once that arrives on the XPUB, it is ready."""
+    poller = zmq.Poller()
+    poller.register(publisher, zmq.POLLIN)
+    while True:
+        assert poller.poll(10_000), process.stderr()
+        if publisher.recv() == b"\x01bus/":
+            return
+
+
 def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_path):
     ingest_port, snapshot_port, worker_port = free_ports(3)
     context = zmq.Context()
@@ -35,13 +45,7 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
                                 "--snapshots", f"tcp://127.0.0.1:{snapshot_port}", "--publish", f"tcp://127.0.0.1:{worker_port}",
                                 "--wait-for-subscribers", "1"], tmp_path)
     try:
-        # The worker subscribes to bus/ last: then it is ready.
-        poller = zmq.Poller()
-        poller.register(publisher, zmq.POLLIN)
-        while True:
-            assert poller.poll(10_000), worker.stderr()
-            if publisher.recv() == b"\x01bus/":
-                break
+        wait_for_bookbus_subscriber(publisher, worker)
         # It asks for BTC-USD at start; answer wrongly three times, then rightly.
         identity, command, product = router.recv_multipart()
         assert (command, product) == (b"SNAPSHOT", b"BTC-USD")
@@ -92,12 +96,7 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
     publisher.bind(f"tcp://127.0.0.1:{port}")
     sink = Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{port}", "--format", "json"], tmp_path)
     try:
-        poller = zmq.Poller()
-        poller.register(publisher, zmq.POLLIN)
-        while True:
-            assert poller.poll(10_000), sink.stderr()
-            if publisher.recv() == b"\x01bus/":
-                break
+        wait_for_bookbus_subscriber(publisher, sink)
         event = {"type": "spread", "product": "BTC-USD", "bid": "1", "bid_size": "1", "ask": "2", "ask_size": "1",
                  "spread": "1", "mid": "1.5", "spread_bps": "6666.6667", "crossed": False, "exchange_time": None,
                  "ingest_time_ns": 1, "source_seq": 1, "worker": "fake-worker", "generation": 0}

@@ -80,36 +80,9 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
         recording = TUTORIAL
     expected = by_product(oracle_events(recording))
     expected_count = sum(len(events) for events in expected.values())
-    server, ws_port = start_server(tmp_path, feed, recording)
-    ingest_port, snapshot_port, worker_port = free_ports(3)
-    log = tmp_path / "events.log"
-    processes = []
-    try:
-        processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", "spread,tob",
-                                          "--format", "json", "--log", str(log), "--quiet"], tmp_path))
-        processes.append(Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
-                                             "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
-                                             "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "1"], tmp_path))
-        ingest = Process("ingest", ["ingest", "--live", "--feed", feed, "--url", f"ws://127.0.0.1:{ws_port}",
-                                    "--products", "BTC-USD,ETH-USD", "--publish", f"tcp://127.0.0.1:{ingest_port}",
-                                    "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
-                                    "--wait-for-subscribers", "1"], tmp_path)
-        processes.append(ingest)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if log.exists() and len(log.read_text().splitlines()) >= expected_count:
-                break
-            for process in processes:
-                assert process.popen.poll() is None, f"{process.name} exited:\n{process.stderr()[-3000:]}"
-            time.sleep(0.1)
-        time.sleep(0.3)  # anything extra would show up now
-        statuses = {process.name: process.terminate(timeout=10) for process in reversed(processes)}
-        assert statuses == {"sink": 0, "worker": 0, "ingest": 0}
-    finally:
-        stop_all(processes)
-        server.kill()
-        server.wait()
-    actual = by_product(json.loads(line) for line in log.read_text().splitlines())
+    events, ingest_log, _ = run_live(tmp_path, recording, feed=feed, events="spread,tob",
+                                     until_events=lambda lines: len(lines) >= expected_count)
+    actual = by_product(events)
     assert sorted(actual) == sorted(expected)
     for product in expected:
         mine, reference = actual[product], expected[product]
@@ -121,22 +94,25 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
                     event[key] is None or Decimal(event[key]) == Decimal(oracle[key])), (key, event, oracle)
             assert event["bid_size"] == oracle["bid_size"] and event["ask_size"] == oracle["ask_size"]
             assert event["type"] == oracle["type"] and event["exchange_time"] == oracle["exchange_time"]
-    assert "subscribed" in ingest.stderr()
+    assert "subscribed" in ingest_log
 
 
-def run_live(tmp_path, recording, server_args=(), ingest_args=(), seconds=None, until_events=None):
-    """Server → ingest (advanced-trade) → worker → sink; returns (events, ingest log, server log)."""
-    server, ws_port = start_server(tmp_path, "advanced-trade", recording, *server_args)
+def run_live(tmp_path, recording, feed="advanced-trade", events="tob", server_args=(), ingest_args=(), seconds=None,
+             until_events=None):
+    """Server → ingest → worker → sink, until `until_events(lines)` holds or `seconds` passed (at most
+    60 s); every process must then stop cleanly. Returns (events, ingest log, server log)."""
+    server, ws_port = start_server(tmp_path, feed, recording, *server_args)
     ingest_port, snapshot_port, worker_port = free_ports(3)
     log = tmp_path / "events.log"
     processes = []
     try:
-        processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", "tob",
+        processes.append(Process("sink", ["sink", "--connect", f"tcp://127.0.0.1:{worker_port}", "--events", events,
                                           "--format", "json", "--log", str(log), "--quiet"], tmp_path))
         processes.append(Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
                                              "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                              "--publish", f"tcp://127.0.0.1:{worker_port}", "--wait-for-subscribers", "1"], tmp_path))
-        ingest = Process("ingest", ["ingest", "--live", "--url", f"ws://127.0.0.1:{ws_port}", "--products", "BTC-USD,ETH-USD",
+        ingest = Process("ingest", ["ingest", "--live", "--feed", feed, "--url", f"ws://127.0.0.1:{ws_port}",
+                                    "--products", "BTC-USD,ETH-USD",
                                     "--publish", f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                     "--wait-for-subscribers", "1", *ingest_args], tmp_path)
         processes.append(ingest)
@@ -147,7 +123,10 @@ def run_live(tmp_path, recording, server_args=(), ingest_args=(), seconds=None, 
                 break
             if seconds and time.monotonic() > deadline - 60 + seconds:
                 break
+            for process in processes:
+                assert process.popen.poll() is None, f"{process.name} exited:\n{process.stderr()[-3000:]}"
             time.sleep(0.1)
+        time.sleep(0.3)  # anything extra would show up now
         statuses = {process.name: process.terminate(timeout=10) for process in reversed(processes)}
         assert statuses == {"sink": 0, "worker": 0, "ingest": 0}
     finally:

@@ -3,8 +3,7 @@ import json
 
 import pytest
 
-from bookbus import (TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_product, comparable,
-                     free_ports, oracle_events, stop_all)
+from bookbus import TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
 
 
 def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), speed="0"):

@@ -7,7 +7,6 @@ import subprocess
 import time
 
 from bookbus import TEN_PRODUCTS_TIMED, Process, binary, free_ports, stop_all
-from test_worker_group import namespaces  # noqa: F401  (the fixture)
 
 CLIENT = """
 import sys, time, zmq
@@ -52,7 +51,7 @@ def test_curve_server_without_allow_list_refuses_to_start(tmp_path):
     assert "has no allow-list: give --curve-allow" in result.stderr
 
 
-def test_curve_allow_list_across_hosts(tmp_path, namespaces):  # noqa: F811
+def test_curve_allow_list_across_hosts(tmp_path, namespaces):
     hosts = namespaces
     keys, allowed = keygen(tmp_path)
     ingest_port, service_port, frontend_port, backend_port = free_ports(4)

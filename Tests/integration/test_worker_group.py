@@ -2,35 +2,13 @@
 joins mid-stream, one is killed; products move, and every event stays right. Run on loopback, and
 across hosts made of network namespaces."""
 import json
-import os
-import shutil
 import signal
 import subprocess
 import time
 
-import pytest
 import zmq
 
-from bookbus import (TEN_PRODUCTS_TIMED, HEADER, Process, assert_events_match_tops, free_ports, oracle_tops,
-                     stop_all)
-
-
-class Hosts:
-    """Where each role runs: every role on 127.0.0.1, or each on its own network namespace."""
-
-    def __init__(self, addresses, prefixes):
-        self.addresses = addresses  # role -> address others use to reach it
-        self.prefixes = prefixes  # role -> command prefix
-
-    @classmethod
-    def loopback(cls):
-        return cls({}, {})
-
-    def address(self, role):
-        return self.addresses.get(role, "127.0.0.1")
-
-    def prefix(self, role):
-        return self.prefixes.get(role, ())
+from bookbus import TEN_PRODUCTS_TIMED, Hosts, Process, assert_events_match_tops, free_ports, oracle_tops, stop_all
 
 
 def run_group_scenario(tmp_path, hosts):
@@ -118,48 +96,6 @@ while time.monotonic() < deadline:
 
 def test_worker_group_on_loopback(tmp_path):
     run_group_scenario(tmp_path, Hosts.loopback())
-
-
-ROLES = ["ingest", "relay", "worker-a", "worker-b", "worker-c", "sink", "subscriber"]
-
-
-@pytest.fixture
-def namespaces():
-    """One network namespace per role, all joined by veth pairs to a bridge in a 'switch'
-    namespace, on 10.231.0.0/24. Only these test hosts are ever addressed."""
-    if os.geteuid() != 0 or not shutil.which("ip"):
-        pytest.skip("network namespaces need root and iproute2")
-    tag = f"bb{os.getpid() % 10000}"
-    switch = f"{tag}-sw"
-
-    def ip(*arguments, namespace=None):
-        command = (["ip", "netns", "exec", namespace] if namespace else []) + ["ip", *arguments]
-        subprocess.run(command, check=True, capture_output=True)
-
-    created = []
-    try:
-        ip("netns", "add", switch)
-        created.append(switch)
-        ip("link", "add", "br0", "type", "bridge", namespace=switch)
-        ip("link", "set", "br0", "up", namespace=switch)
-        addresses, prefixes = {}, {}
-        for index, role in enumerate(ROLES, start=1):
-            host = f"{tag}-h{index}"
-            ip("netns", "add", host)
-            created.append(host)
-            ip("link", "add", f"v{index}", "type", "veth", "peer", "name", f"p{index}", namespace=switch)
-            ip("link", "set", f"v{index}", "netns", host, namespace=switch)
-            ip("link", "set", f"p{index}", "master", "br0", namespace=switch)
-            ip("link", "set", f"p{index}", "up", namespace=switch)
-            ip("addr", "add", f"10.231.0.{index}/24", "dev", f"v{index}", namespace=host)
-            ip("link", "set", f"v{index}", "up", namespace=host)
-            ip("link", "set", "lo", "up", namespace=host)
-            addresses[role] = f"10.231.0.{index}"
-            prefixes[role] = ("ip", "netns", "exec", host)
-        yield Hosts(addresses, prefixes)
-    finally:
-        for namespace in reversed(created):
-            subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
 
 
 def test_worker_group_across_hosts(tmp_path, namespaces):
