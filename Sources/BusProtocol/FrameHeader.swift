@@ -35,8 +35,7 @@ public struct FrameHeader: Sendable, Equatable {
     }
 
     /// Decodes a header frame.
-    public init(bytes: some Collection<UInt8>) throws(BusProtocolError) {
-        let bytes = Array(bytes)
+    public init(bytes: [UInt8]) throws(BusProtocolError) {
         guard bytes.count == Self.byteCount else { throw .badHeaderLength(bytes.count) }
         guard bytes[0] == Self.version else { throw .unsupportedVersion(bytes[0]) }
         epoch = Self.load(bytes, at: 8)

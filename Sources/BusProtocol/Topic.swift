@@ -42,17 +42,17 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     public var bytes: [UInt8] { Array(description.utf8) }
 
     /// Parses a topic frame; `nil` for anything that is not a BookBus topic.
-    public init?(bytes: some Collection<UInt8>) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text == Self.controlName {
+    public init?(bytes: [UInt8]) {
+        // Byte comparisons only: this runs for every message a worker or sink receives.
+        if bytes.elementsEqual(Self.controlName.utf8) {
             self = .control
-        } else if text == Self.unroutedName {
+        } else if bytes.elementsEqual(Self.unroutedName.utf8) {
             self = .rawUnrouted
-        } else if let product = Self.product(in: text, after: Self.rawPrefix) {
+        } else if let product = Self.product(in: bytes, after: Self.rawPrefix) {
             self = .raw(product: product)
-        } else if let product = Self.product(in: text, after: Self.topOfBookPrefix) {
+        } else if let product = Self.product(in: bytes, after: Self.topOfBookPrefix) {
             self = .topOfBook(product: product)
-        } else if let product = Self.product(in: text, after: Self.spreadPrefix) {
+        } else if let product = Self.product(in: bytes, after: Self.spreadPrefix) {
             self = .spread(product: product)
         } else {
             return nil
@@ -67,10 +67,13 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func product(in text: String, after prefix: String) -> String? {
-        guard text.hasPrefix(prefix), text.hasSuffix("/") else { return nil }
-        let product = text.dropFirst(prefix.count).dropLast()
-        guard !product.isEmpty, !product.contains("/") else { return nil }
-        return String(product)
+    private static func product(in bytes: [UInt8], after prefix: String) -> String? {
+        let prefixLength = prefix.utf8.count
+        guard bytes.count > prefixLength + 1, bytes.starts(with: prefix.utf8), bytes.last == UInt8(ascii: "/") else {
+            return nil
+        }
+        let product = bytes[prefixLength..<(bytes.count - 1)]
+        guard !product.contains(UInt8(ascii: "/")) else { return nil }
+        return String(decoding: product, as: UTF8.self)
     }
 }

@@ -16,7 +16,8 @@ final class BusPublisher {
     private let logger: Logger
     /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
     private(set) var epoch = UInt64.random(in: 1...UInt64.max)
-    private var sequences: [Topic: UInt64] = [:]
+    /// Per topic: its first frame (built once) and the last sequence published.
+    private var topics: [Topic: (frame: [UInt8], sequence: UInt64)] = [:]
     private let name: String
     private var lastHeartbeat = ContinuousClock.now
     /// How often the `bus/` heartbeat goes out.
@@ -72,10 +73,12 @@ final class BusPublisher {
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
     func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        let sequence = (sequences[topic] ?? 0) + 1
-        sequences[topic] = sequence
+        let (topicFrame, sequence) = { (state: inout (frame: [UInt8], sequence: UInt64)) in
+            state.sequence += 1
+            return (state.frame, state.sequence)
+        }(&topics[topic, default: (topic.bytes, 0)])
         let header = FrameHeader(epoch: epoch, sequence: sequence, receivedAtNanos: receivedAtNanos)
-        let frames = [topic.bytes, header.bytes, payload]
+        let frames = [topicFrame, header.bytes, payload]
         if try socket.send(frames, wait: false) {
             published += 1
             return true
@@ -95,14 +98,14 @@ final class BusPublisher {
 
     /// The last sequence number published on `topic` in this epoch (0: none yet).
     func lastSequence(of topic: Topic) -> UInt64 {
-        sequences[topic] ?? 0
+        topics[topic]?.sequence ?? 0
     }
 
     /// Starts a new epoch: every topic's sequence starts again at 1. Subscribers treat the change as
     /// "everything before may be gone" and resynchronise.
     func renewEpoch() {
         epoch = UInt64.random(in: 1...UInt64.max)
-        sequences.removeAll()
+        topics.removeAll()
         logger.info("new epoch", metadata: ["epoch": "\(epoch)"])
     }
 
@@ -112,7 +115,7 @@ final class BusPublisher {
         guard now - lastHeartbeat >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
         var published: [String: UInt64] = [:]
-        for (topic, sequence) in sequences where topic != .control { published[topic.description] = sequence }
+        for (topic, state) in topics where topic != .control { published[topic.description] = state.sequence }
         let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
         try publish(
             .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded(), stop: stop)
