@@ -15,13 +15,6 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Zero with no fractional digits.
     public static let zero = ExactDecimal(uncheckedMantissa: 0, scale: 0)
 
-    /// Creates `mantissa × 10^-scale`; `scale` must not exceed ``maxScale``.
-    public init(mantissa: Int64, scale: UInt8) throws(DecimalError) {
-        guard scale <= Self.maxScale else { throw .tooManyFractionDigits(Int(scale)) }
-        self.mantissa = mantissa
-        self.scale = scale
-    }
-
     /// An integer with no fractional digits.
     public init(integer: Int64) {
         self.init(uncheckedMantissa: integer, scale: 0)
@@ -126,12 +119,6 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         guard target >= scale else { return nil }
         let (value, overflow) = mantissa.multipliedReportingOverflow(by: powerOfTen(target - scale))
         return overflow ? nil : value
-    }
-
-    /// The same value with `target` fractional digits, when no digit is lost and it fits.
-    public func rescaled(to target: UInt8) -> ExactDecimal? {
-        guard target <= Self.maxScale, let value = mantissa(atScale: target) else { return nil }
-        return ExactDecimal(uncheckedMantissa: value, scale: target)
     }
 
     /// `self + other`, exact, with the larger of the two scales; `nil` on overflow.

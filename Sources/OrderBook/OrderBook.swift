@@ -70,9 +70,6 @@ public struct OrderBook: Sendable {
         self.product = product
     }
 
-    /// Number of levels on each side.
-    public var depth: (bids: Int, asks: Int) { (bids.count, asks.count) }
-
     /// The best bid, or `nil` when there are no bids.
     public var bestBid: PriceLevel? { bids.best.map { level(price: $0.price, size: $0.size) } }
 

@@ -30,11 +30,6 @@ public struct Poller {
         return items.count - 1
     }
 
-    /// Changes what is watched on item `index`.
-    public mutating func setEvents(_ events: PollEvents, at index: Int) {
-        items[index].events = events.rawValue
-    }
-
     /// Waits up to `timeoutMilliseconds` (-1 forever) for any watched event.
     /// - Returns: how many items are ready; 0 on timeout or when a signal interrupted the wait.
     @discardableResult

@@ -28,8 +28,6 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case xpubNoDrop(Bool)
     /// ROUTER/DEALER: the identity this socket presents to peers.
     case routingID([UInt8])
-    /// ROUTER: fail with EHOSTUNREACH on an unknown peer instead of dropping silently.
-    case routerMandatory(Bool)
     /// CURVE: this socket is the server side (it needs ``curveSecretKey``).
     case curveServer(Bool)
     /// CURVE: this socket's public key, 40 characters of Z85.
@@ -56,7 +54,6 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .xpubVerbose: ZMQ_XPUB_VERBOSE
         case .xpubNoDrop: ZMQ_XPUB_NODROP
         case .routingID: ZMQ_ROUTING_ID
-        case .routerMandatory: ZMQ_ROUTER_MANDATORY
         case .curveServer: ZMQ_CURVE_SERVER
         case .curvePublicKey: ZMQ_CURVE_PUBLICKEY
         case .curveSecretKey: ZMQ_CURVE_SECRETKEY
@@ -74,7 +71,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
         case .maxMessageSize(let value):
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
-        case .xpubVerbose(let flag), .xpubNoDrop(let flag), .routerMandatory(let flag), .curveServer(let flag):
+        case .xpubVerbose(let flag), .xpubNoDrop(let flag), .curveServer(let flag):
             let value: Int32 = flag ? 1 : 0
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
         case .curvePublicKey(let text), .curveSecretKey(let text), .curveServerKey(let text), .zapDomain(let text):
@@ -104,7 +101,6 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .xpubVerbose(let flag): "ZMQ_XPUB_VERBOSE=\(flag)"
         case .xpubNoDrop(let flag): "ZMQ_XPUB_NODROP=\(flag)"
         case .routingID: "ZMQ_ROUTING_ID"
-        case .routerMandatory(let flag): "ZMQ_ROUTER_MANDATORY=\(flag)"
         case .curveServer(let flag): "ZMQ_CURVE_SERVER=\(flag)"
         case .curvePublicKey: "ZMQ_CURVE_PUBLICKEY"
         case .curveSecretKey: "ZMQ_CURVE_SECRETKEY (not shown)"

@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// The libzmq socket types BookBus uses.
-public enum SocketType: Int32, Sendable, CustomStringConvertible {
+public enum SocketType: Sendable, CustomStringConvertible {
     case pub
     case sub
     case xpub
@@ -13,7 +13,8 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
     case pair
     case rep
 
-    public var rawValue: Int32 {
+    /// The libzmq constant (`ZMQ_PUB`, …).
+    var zmqConstant: Int32 {
         switch self {
         case .pub: ZMQ_PUB
         case .sub: ZMQ_SUB
@@ -27,13 +28,6 @@ public enum SocketType: Int32, Sendable, CustomStringConvertible {
         case .rep: ZMQ_REP
         }
     }
-
-    public init?(rawValue: Int32) {
-        guard let match = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
-        self = match
-    }
-
-    private static let allCases: [SocketType] = [.pub, .sub, .xpub, .xsub, .router, .dealer, .push, .pull, .pair, .rep]
 
     public var description: String {
         switch self {

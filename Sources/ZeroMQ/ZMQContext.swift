@@ -11,7 +11,7 @@ public final class ZMQContext: @unchecked Sendable {
 
     /// Creates a socket. The socket belongs to the calling thread from now on.
     public func socket(_ type: SocketType) throws(ZeroMQError) -> ZMQSocket {
-        guard let socket = zmq_socket(handle, type.rawValue) else {
+        guard let socket = zmq_socket(handle, type.zmqConstant) else {
             throw ZeroMQError(operation: "zmq_socket", subject: "\(type)")
         }
         return ZMQSocket(handle: socket, type: type, context: self)
