@@ -53,7 +53,7 @@ public struct FeedGenerator {
 
     /// One product's opening snapshot with `depth` levels a side.
     public mutating func snapshot(_ index: Int) -> [UInt8] {
-        var book = books[index]
+        var book = takeBook(index)
         for level in 1...configuration.depth {
             book.bids[book.mid - level] = randomSize()
             book.asks[book.mid + level] = randomSize()
@@ -78,7 +78,7 @@ public struct FeedGenerator {
     /// One update message for a random product.
     public mutating func update() -> [UInt8] {
         let index = Int(random.next() % UInt64(books.count))
-        var book = books[index]
+        var book = takeBook(index)
         var changes: [(side: String, price: Int, size: Int)] = []
         // The mid drifts: levels it passes on the far side are deleted first, so nothing crosses.
         if random.unit() < 0.02 {
@@ -113,6 +113,15 @@ public struct FeedGenerator {
             let levels = changes.map { advancedTradeLevel(side: $0.side == "buy" ? "bid" : "offer", $0.price, $0.size) }
             return advancedTradeMessage(product: book.product, type: "update", updates: levels)
         }
+    }
+
+    /// Moves a book out of the array for changing (put it back after): its level dictionaries are
+    /// then uniquely referenced and change in place instead of being copied.
+    private mutating func takeBook(_ index: Int) -> ProductBook {
+        let book = books[index]
+        books[index].bids = [:]
+        books[index].asks = [:]
+        return book
     }
 
     // MARK: - Spelling

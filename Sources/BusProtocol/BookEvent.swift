@@ -156,7 +156,17 @@ private func appendField(_ name: StaticString, _ value: ExactDecimal?, to json: 
 }
 
 private func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
-    json.append(contentsOf: String(value).utf8)
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        var count = 0
+        var rest = value
+        repeat {
+            buffer[count] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+            rest /= 10
+            count += 1
+        } while rest > 0
+        for position in stride(from: count - 1, through: 0, by: -1) { json.append(buffer[position]) }
+    }
 }
 
 /// Appends `text` as a JSON string literal, as bytes.

@@ -169,8 +169,16 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let negative = (numerator < 0) != (denominator < 0)
         let a = numerator.magnitude
         let b = denominator.magnitude
-        var quotient = a / b
-        if (a % b) * 2 >= b { quotient += 1 }
+        var quotient: UInt128
+        let remainder: UInt128
+        if a <= UInt128(UInt64.max) && b <= UInt128(UInt64.max) {
+            // The common case fits a 64-bit division, several times cheaper than a 128-bit one.
+            let (q, r) = UInt64(a).quotientAndRemainder(dividingBy: UInt64(b))
+            (quotient, remainder) = (UInt128(q), UInt128(r))
+        } else {
+            (quotient, remainder) = a.quotientAndRemainder(dividingBy: b)
+        }
+        if remainder * 2 >= b { quotient += 1 }
         guard quotient <= UInt128(Int64.max) else { return nil }
         let value = Int64(quotient)
         return ExactDecimal(uncheckedMantissa: negative ? -value : value, scale: fractionDigits)
