@@ -23,7 +23,7 @@ public struct ZeroMQError: Error, Equatable, Sendable, CustomStringConvertible {
         if let subject { text += "(\(subject))" }
         text += " failed: \(message)"
         if code == EADDRINUSE { text += "; another process holds that address: stop it or choose another port" }
-        if code == EINVAL && operation.hasSuffix("bind") || operation.hasSuffix("connect") {
+        if code == EINVAL && (operation.hasSuffix("bind") || operation.hasSuffix("connect")) {
             text += "; endpoints look like tcp://127.0.0.1:5555, tcp://*:5555 or ipc:///tmp/name"
         }
         return text

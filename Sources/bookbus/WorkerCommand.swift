@@ -62,6 +62,13 @@ struct WorkerCommand: AsyncParsableCommand {
                 "the worker group is coordinated by the ingest's --snapshots service: give its endpoint")
         }
         if allProducts != nil && shard == nil { throw ValidationError("--all-products goes with --shard") }
+        if let shard {
+            do {
+                _ = try ShardAssignment(parsing: shard)
+            } catch {
+                throw ValidationError("--shard: \(error)")
+            }
+        }
         guard resyncBuffer >= 1 else { throw ValidationError("--resync-buffer must be at least 1") }
         guard EmitPolicy(rawValue: emit) != nil else {
             throw ValidationError(
@@ -77,11 +84,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = try common.makeLogger(role: "worker")
         let ownership: ProductOwnership
         if let shard {
-            do {
-                ownership = .shard(try ShardAssignment(parsing: shard), knownProducts: commaSeparated(allProducts))
-            } catch {
-                throw ValidationError("--shard: \(error)")
-            }
+            // validate() has checked it.
+            ownership = .shard(try ShardAssignment(parsing: shard), knownProducts: commaSeparated(allProducts))
         } else if let products {
             ownership = .products(commaSeparated(products) ?? [])
         } else {
