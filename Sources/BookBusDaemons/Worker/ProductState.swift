@@ -52,6 +52,23 @@ final class ProductState {
         return false
     }
 
+    /// Keeps a message while resynchronising, dropping the older half of a full buffer first.
+    /// The buffer is taken out of `phase` while it grows, so appending does not copy it.
+    /// - Returns: `true` when older messages were dropped.
+    func keep(_ message: BufferedMessage, limit: Int) -> Bool {
+        guard case .syncing(var wait) = phase else { return false }
+        phase = .live
+        defer { phase = .syncing(wait) }
+        var dropped = false
+        if wait.buffer.count >= limit {
+            wait.buffer.removeFirst(wait.buffer.count / 2)
+            wait.overflowed = true
+            dropped = true
+        }
+        wait.buffer.append(message)
+        return dropped
+    }
+
     /// Applies book messages to a live book, or loads a snapshot.
     /// - Returns: absent deletes, and the errors of refused messages.
     func apply(_ messages: [BookMessage]) -> (absentDeletes: Int, failures: [WorkerError]) {

@@ -228,43 +228,37 @@ struct WorkerLoop {
                 try startResync(product, reason: "update before any snapshot")
             }
         }
-        switch products[product]!.phase {
-        case .syncing where isSnapshot:
-            // A snapshot on the stream replaces everything: the book is complete from here.
-            try goLive(product, header: header, applying: messages ?? [], publisher: publisher, stop: stop)
-        case .syncing(var wait):
-            if wait.buffer.count >= configuration.resyncBufferLimit {
-                wait.buffer.removeFirst(wait.buffer.count / 2)
-                wait.overflowed = true
-                counters.bufferedDropped += 1
-            }
-            wait.buffer.append(BufferedMessage(header: header, messages: messages))
-            products[product]!.phase = .syncing(wait)
-            products[product]!.epoch = header.epoch
-            products[product]!.lastSequence = header.sequence
-        case .live:
-            // Only the two numbers: a copy of the whole state would make the book copy itself on write.
-            let (epoch, lastSequence) = (products[product]!.epoch, products[product]!.lastSequence)
-            if epoch == header.epoch && header.sequence <= lastSequence {
+        let state = products[product]!
+        if state.isLive {
+            if state.epoch == header.epoch && header.sequence <= state.lastSequence {
                 // Already in the book: the snapshot it was loaded from came after this message.
                 return
             }
-            if epoch != header.epoch || header.sequence != lastSequence + 1, !isSnapshot {
+            if state.epoch != header.epoch || header.sequence != state.lastSequence + 1, !isSnapshot {
                 let reason =
-                    epoch != header.epoch
+                    state.epoch != header.epoch
                     ? "ingest epoch changed"
-                    : "sequence gap: expected \(lastSequence + 1), got \(header.sequence)"
+                    : "sequence gap: expected \(state.lastSequence + 1), got \(header.sequence)"
                 try startResync(product, reason: reason)
                 return try account(
                     product: product, header: header, messages: messages, publisher: publisher, stop: stop)
             }
-            products[product]!.epoch = header.epoch
-            products[product]!.lastSequence = header.sequence
+            state.epoch = header.epoch
+            state.lastSequence = header.sequence
             // Refused messages and non-book messages (ticker, match, …) change nothing.
             guard let messages, !messages.isEmpty else { return }
             applyLive(product, messages)
             try publishEvents(
                 product, header: header, exchangeTime: exchangeTime(messages), publisher: publisher, stop: stop)
+        } else if isSnapshot {
+            // A snapshot on the stream replaces everything: the book is complete from here.
+            try goLive(product, header: header, applying: messages ?? [], publisher: publisher, stop: stop)
+        } else {
+            if state.keep(BufferedMessage(header: header, messages: messages), limit: configuration.resyncBufferLimit) {
+                counters.bufferedDropped += 1
+            }
+            state.epoch = header.epoch
+            state.lastSequence = header.sequence
         }
     }
 
