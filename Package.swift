@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Debian's libzmq (apt: libzmq3-dev, pkg-config: libzmq).
@@ -31,6 +34,7 @@ let package = Package(
                 "OrderBook",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The bus wire protocol: topics, frame header, event encoding.
@@ -44,6 +48,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The configuration model: every setting of every role, read from Config/*.yaml, the
+        // environment and flags (swift-configuration), with provenance and strict key checking.
+        .target(
+            name: "BookBusSettings",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The feed generator and the benchmarks behind `bookbus generate` and `bookbus bench`.
         .target(
             name: "BookBusBench",
@@ -53,14 +66,17 @@ let package = Package(
         .executableTarget(
             name: "bookbus",
             dependencies: [
-                "BookBusDaemons", "BookBusBench", "CoinbaseFeed", "BusProtocol",
+                "BookBusDaemons", "BookBusBench", "BookBusSettings", "CoinbaseFeed", "BusProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "BookBusTests",
-            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons", "BookBusBench"],
+            dependencies: [
+                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons", "BookBusBench",
+                "BookBusSettings",
+            ],
             path: "Tests/BookBusTests"
         ),
     ]

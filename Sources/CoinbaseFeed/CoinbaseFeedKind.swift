@@ -1,8 +1,8 @@
 /// Which Coinbase market-data WebSocket feed to use.
 public enum CoinbaseFeedKind: String, Sendable, CaseIterable {
-    /// Advanced Trade: `level2` + `heartbeats`, public, no key.
+    /// Advanced Trade: `level2` + `heartbeats`; public, a JWT when a CDP key is configured.
     case advancedTrade = "advanced-trade"
-    /// Exchange (formerly Pro): `level2_batch` + `heartbeat`, public.
+    /// Exchange (formerly Pro): `level2_batch` (public) or `level2` (API key) + `heartbeat`.
     case exchange
 
     /// The production endpoint.
@@ -10,20 +10,6 @@ public enum CoinbaseFeedKind: String, Sendable, CaseIterable {
         switch self {
         case .advancedTrade: "wss://advanced-trade-ws.coinbase.com"
         case .exchange: "wss://ws-feed.exchange.coinbase.com"
-        }
-    }
-
-    /// The subscribe messages to send right after connecting, as JSON text.
-    public func subscribeMessages(products: [String]) -> [String] {
-        let list = products.map { "\"\($0)\"" }.joined(separator: ",")
-        switch self {
-        case .advancedTrade:
-            return [
-                #"{"type":"subscribe","product_ids":[\#(list)],"channel":"level2"}"#,
-                #"{"type":"subscribe","product_ids":[\#(list)],"channel":"heartbeats"}"#,
-            ]
-        case .exchange:
-            return [#"{"type":"subscribe","product_ids":[\#(list)],"channels":["level2_batch","heartbeat"]}"#]
         }
     }
 }

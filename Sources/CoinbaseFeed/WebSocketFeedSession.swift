@@ -17,6 +17,16 @@ public struct WebSocketFeedConfiguration: Sendable {
     public var maxReconnectDelay: Duration
     /// No message at all (heartbeats included) for this long: the connection is dead; reconnect.
     public var silenceTimeout: Duration
+    /// Exchange only: `level2_batch` (public) or `level2` (needs ``credentials``).
+    public var exchangeChannel: ExchangeChannel = .level2Batch
+    /// API credentials, when configured (never logged).
+    public var credentials: CoinbaseCredentials?
+
+    /// What this connection subscribes to.
+    public var subscription: SubscribeRequest {
+        SubscribeRequest(
+            feed: feed, exchangeChannel: exchangeChannel, products: products, credentials: credentials)
+    }
 
     public init(
         feed: CoinbaseFeedKind, url: String? = nil, products: [String], maxFrameBytes: Int = 64 << 20,
@@ -127,12 +137,16 @@ public struct WebSocketFeedSession: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let label = self.label
+        // The client's trace log shows the first bytes of every frame sent: keep it off, so no
+        // part of a signed subscribe can reach a log.
+        var clientLogger = logger
+        clientLogger.logLevel = max(logger.logLevel, .debug)
         let client = WebSocketClient(
             url: configuration.url,
             configuration: WebSocketClientConfiguration(maxFrameSize: configuration.maxFrameBytes),
-            logger: logger
+            logger: clientLogger
         ) { inbound, outbound, _ in
-            for message in configuration.feed.subscribeMessages(products: configuration.products) {
+            for message in try configuration.subscription.messages() {
                 try await outbound.write(.text(message))
             }
             logger.info(

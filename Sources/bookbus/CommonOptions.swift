@@ -1,40 +1,74 @@
 import ArgumentParser
 import BookBusDaemons
+import BookBusSettings
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Options every role takes.
+/// Options every role takes. A flag given here overrides the same setting from the environment
+/// and from the configuration file (see `bookbus config show`).
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Configuration file (YAML, e.g. Config/bookbus.yaml); default: $BOOKBUS_CONFIG, else none.")
+    var config: String?
 
-    @Option(help: "ZeroMQ high-water mark: messages queued per peer before dropping (or waiting, when lossless).")
-    var hwm: Int32 = 100_000
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (log.level; default info).")
+    var logLevel: String?
 
-    @Option(help: "Milliseconds a closing socket may spend delivering what is still queued.")
-    var lingerMs: Int32 = 2_000
+    @Option(help: "ZeroMQ high-water mark: messages queued per peer before dropping or waiting (bus.hwm; 100000).")
+    var hwm: Int?
+
+    @Option(help: "Milliseconds a closing socket may spend delivering what is queued (bus.linger_ms; 2000).")
+    var lingerMs: Int?
+
+    @Option(help: "Touch this file every second while running, for `bookbus health` (health.file).")
+    var healthFile: String?
 
     @OptionGroup var curve: CurveOptions
 
-    /// Logs to standard error at the chosen level, labelled with the role.
-    func makeLogger(role: String) throws -> Logger {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError(
-                "--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
-        }
+    /// The effective settings: `roleFlags` and these common flags over the environment, the file and
+    /// the defaults.
+    func settings(roleFlags: FlagValues = FlagValues()) throws -> EffectiveSettings {
+        var flags = roleFlags
+        typealias Common = SettingsCatalog.Common
+        flags.set(Common.logLevel, logLevel, flag: "--log-level")
+        flags.set(Common.highWaterMark, hwm, flag: "--hwm")
+        flags.set(Common.lingerMilliseconds, lingerMs, flag: "--linger-ms")
+        flags.set(Common.healthFile, healthFile, flag: "--health-file")
+        curve.record(into: &flags)
+        return try EffectiveSettings.load(file: config, flags: flags)
+    }
+}
+
+extension EffectiveSettings {
+    /// Logs to standard error at the configured level, labelled with the role; logs the settings'
+    /// warnings and, at debug level, every effective setting of the role.
+    func makeLogger(role: String) -> Logger {
         var logger = Logger(label: "bookbus.\(role)") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = level
+        // log.level is limited to Logger.Level's names.
+        logger.logLevel = Logger.Level(rawValue: self[SettingsCatalog.Common.logLevel]) ?? .info
+        for warning in warnings { logger.warning("\(warning)") }
+        if let file { logger.info("configuration", metadata: ["file": "\(file)"]) }
+        logger.debug("effective settings:\n\(rendered(sections: SettingsCatalog.sections(forRole: role)))")
         return logger
     }
 
-    /// The socket settings these flags give (CURVE included).
+    /// The socket settings (CURVE included).
     func sockets() throws -> SocketSettings {
         var settings = SocketSettings()
-        settings.highWaterMark = hwm
-        settings.lingerMilliseconds = lingerMs
-        settings.curve = try curve.security()
+        settings.highWaterMark = try int32(SettingsCatalog.Common.highWaterMark)
+        settings.lingerMilliseconds = try int32(SettingsCatalog.Common.lingerMilliseconds)
+        settings.curve = try curveSecurity()
         return settings
+    }
+
+    /// The health file, if configured.
+    var healthFile: HealthFile? { self[SettingsCatalog.Common.healthFile].map(HealthFile.init(path:)) }
+
+    private func int32(_ setting: Setting<Int>) throws -> Int32 {
+        guard let value = Int32(exactly: self[setting]) else {
+            throw invalid(setting.definition, "\(self[setting]) is too large (at most \(Int32.max))")
+        }
+        return value
     }
 }
 
@@ -53,7 +87,7 @@ func runUntilSignalled(_ service: some Service, logger: Logger) async throws {
     try await group.run()
 }
 
-/// Splits a comma-separated list, dropping blanks.
+/// Splits a comma-separated flag value, dropping blanks.
 func commaSeparated(_ text: String?) -> [String]? {
     text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 }

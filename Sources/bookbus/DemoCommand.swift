@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = try CommonOptions.parse(["--log-level", logLevel]).makeLogger(role: "demo")
+        let logger = try CommonOptions.parse(["--log-level", logLevel]).settings().makeLogger(role: "demo")
         var sinkArguments = ["--events", events, "--format", format]
         if let minSpreadBps { sinkArguments += ["--min-spread-bps", minSpreadBps] }
         let configuration = DemoConfiguration(

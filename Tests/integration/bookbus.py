@@ -21,7 +21,7 @@ TEN_PRODUCTS_TIMED = SHARED / "exchange-level2-2021-10products.timed.jsonl"
 
 
 def binary():
-    return os.environ.get("BOOKBUS_BIN", str(ROOT / ".build" / "debug" / "bookbus"))
+    return os.environ.get("TEST_BOOKBUS_BINARY", str(ROOT / ".build" / "debug" / "bookbus"))
 
 
 def free_ports(count):
@@ -41,7 +41,7 @@ class Process:
     """A started `bookbus` role; stdout and stderr go to files in `directory`. `prefix` runs it
     through another command, e.g. `ip netns exec host1` to put it on a test host."""
 
-    def __init__(self, name, arguments, directory, prefix=()):
+    def __init__(self, name, arguments, directory, prefix=(), cwd=None, env=None):
         self.name = name
         self.stdout_path = Path(directory) / f"{name}.out"
         self.stderr_path = Path(directory) / f"{name}.err"
@@ -50,6 +50,8 @@ class Process:
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
             stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env=env,
         )
 
     def wait(self, timeout):

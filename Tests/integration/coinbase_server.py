@@ -4,6 +4,7 @@ recording, for testing the ingest's live path without the internet.
 
   coinbase_server.py --feed advanced-trade|exchange --recording FILE [--port 0] [--ready FILE]
                      [--skip-sequence N] [--no-heartbeats]
+                     [--exchange-key KEY:SECRET:PASSPHRASE] [--jwt-key NAME:PUBLIC_KEY_PEM_FILE]
 
 It checks the subscribe messages the feed requires, answers with a `subscriptions` ack, then sends
 the frames of the recording (one frame per line; timed lines are unwrapped) that concern the
@@ -12,12 +13,23 @@ second as Coinbase does. Advanced Trade frames get this connection's own contigu
 (starting at 0 with the ack), except that --skip-sequence N leaves number N out, as a lost message
 would. It writes the port it listens on to --ready once it accepts connections, and
 logs each connection to stderr.
+
+With --exchange-key the Exchange feed wants the authenticated `level2` channel and checks the
+subscribe's key, passphrase, timestamp (within 30 s) and HMAC-SHA256 signature over
+`timestamp + "GET/users/self/verify"` with the base64-decoded secret, as Coinbase does; a wrong
+one gets Coinbase's error message and the connection closed. With --jwt-key every Advanced Trade
+subscribe must carry a JWT signed (ES256) by that key's private half, with kid and sub the key
+name, iss "cdp" and a current nbf/exp.
 """
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import re
 import sys
+import time
 
 import websockets
 
@@ -52,16 +64,68 @@ def frame_for(frame, feed, products):
     return SEQUENCE.sub('"sequence_num":{sequence}', frame.replace("{", "{{").replace("}", "}}"), count=1)
 
 
-def check_subscriptions(feed, messages):
+class Refused(Exception):
+    """A subscribe Coinbase would refuse, with the error message it sends."""
+
+
+def check_exchange_signature(message, expected_key):
+    key, secret, passphrase = expected_key.split(":", 2)
+    if "signature" not in message:
+        raise Refused("level2, level3, and full channels now require authentication")
+    if message.get("key") != key or message.get("passphrase") != passphrase:
+        raise Refused("Authentication Failed: invalid key or passphrase")
+    timestamp = message.get("timestamp", "")
+    if abs(time.time() - float(timestamp)) > 30:
+        raise Refused("Authentication Failed: request timestamp expired")
+    mac = hmac.new(base64.b64decode(secret), f"{timestamp}GET/users/self/verify".encode(), hashlib.sha256)
+    if not hmac.compare_digest(base64.b64encode(mac.digest()).decode(), message["signature"]):
+        raise Refused("Authentication Failed: invalid signature")
+
+
+def check_jwt(token, expected_key):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+    name, public_pem = expected_key.split(":", 1)
+    public_key = serialization.load_pem_public_key(open(public_pem, "rb").read())
+
+    def part(text):
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+    if not token:
+        raise Refused("a JWT is required")
+    header_text, claims_text, signature_text = token.split(".")
+    header, claims, signature = json.loads(part(header_text)), json.loads(part(claims_text)), part(signature_text)
+    if header.get("alg") != "ES256" or header.get("kid") != name or not header.get("nonce"):
+        raise Refused(f"bad JWT header {header}")
+    now = time.time()
+    if claims.get("iss") != "cdp" or claims.get("sub") != name or not claims["nbf"] - 5 <= now <= claims["exp"]:
+        raise Refused(f"bad JWT claims {claims}")
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    try:
+        public_key.verify(utils.encode_dss_signature(r, s), f"{header_text}.{claims_text}".encode(), ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise Refused("JWT signature does not verify")
+
+
+def check_subscriptions(feed, messages, exchange_key=None, jwt_key=None):
     """The ack to send, after checking the client asked for what Coinbase requires."""
     if feed == "advanced-trade":
+        if jwt_key:
+            for message in messages:
+                check_jwt(message.get("jwt"), jwt_key)
         channels = {m.get("channel") for m in messages}
         assert channels == {"level2", "heartbeats"}, f"expected level2 + heartbeats, got {channels}"
         products = messages[0]["product_ids"]
         return {"channel": "subscriptions", "timestamp": "2026-11-25T00:00:00Z", "sequence_num": 0,
                 "events": [{"subscriptions": {"level2": products, "heartbeats": products}}]}
     channels = messages[0].get("channels")
-    assert channels == ["level2_batch", "heartbeat"], f"expected level2_batch + heartbeat, got {channels}"
+    if exchange_key:
+        assert channels == ["level2", "heartbeat"], f"expected level2 + heartbeat, got {channels}"
+        check_exchange_signature(messages[0], exchange_key)
+    else:
+        assert channels == ["level2_batch", "heartbeat"], f"expected level2_batch + heartbeat, got {channels}"
     return {"type": "subscriptions", "channels": [{"name": c, "product_ids": messages[0]["product_ids"]} for c in channels]}
 
 
@@ -73,6 +137,8 @@ async def main():
     parser.add_argument("--ready")
     parser.add_argument("--skip-sequence", type=int)
     parser.add_argument("--no-heartbeats", action="store_true")
+    parser.add_argument("--exchange-key")
+    parser.add_argument("--jwt-key")
     args = parser.parse_args()
     frames = load_frames(args.recording)
     expected_subscribes = 2 if args.feed == "advanced-trade" else 1
@@ -81,7 +147,16 @@ async def main():
         print(f"connection from {connection.remote_address}", file=sys.stderr, flush=True)
         messages = [json.loads(await asyncio.wait_for(connection.recv(), 5)) for _ in range(expected_subscribes)]
         assert all(m["type"] == "subscribe" for m in messages)
-        await connection.send(json.dumps(check_subscriptions(args.feed, messages)))
+        try:
+            ack = check_subscriptions(args.feed, messages, args.exchange_key, args.jwt_key)
+        except Refused as refusal:
+            print(f"refused: {refusal}", file=sys.stderr, flush=True)
+            await connection.send(json.dumps({"type": "error", "message": "Failed to subscribe", "reason": str(refusal)}))
+            await connection.close()
+            return
+        print(f"accepted {[m.get('channel') or m.get('channels') for m in messages]}"
+              f"{' with signature' if args.exchange_key else ''}{' with JWT' if args.jwt_key else ''}", file=sys.stderr, flush=True)
+        await connection.send(json.dumps(ack))
         products = set(messages[0]["product_ids"])
         sequence = 0
 

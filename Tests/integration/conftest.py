@@ -17,7 +17,8 @@ ROLES = ["ingest", "relay", "worker-a", "worker-b", "worker-c", "sink", "subscri
 @pytest.fixture
 def namespaces():
     """One network namespace per role, all joined by veth pairs to a bridge in a 'switch'
-    namespace, on 10.231.0.0/24. Only these test hosts are ever addressed."""
+    namespace, on 10.231.0.0/24, each resolving the others by role name. Only these test hosts
+    are ever addressed."""
     if os.geteuid() != 0 or not shutil.which("ip"):
         pytest.skip("network namespaces need root and iproute2")
     tag = f"bb{os.getpid() % 10000}"
@@ -47,9 +48,17 @@ def namespaces():
             ip("link", "set", "lo", "up", namespace=host)
             addresses[role] = f"10.231.0.{index}"
             prefixes[role] = ("ip", "netns", "exec", host)
+        # Every host resolves the others by role name, as containers resolve compose services:
+        # `ip netns exec` shows /etc/netns/<host>/hosts as the host's /etc/hosts.
+        hosts_file = "127.0.0.1 localhost\n" + "".join(f"{address} {role}\n" for role, address in addresses.items())
+        for host in created[1:]:
+            os.makedirs(f"/etc/netns/{host}", exist_ok=True)
+            with open(f"/etc/netns/{host}/hosts", "w") as file:
+                file.write(hosts_file)
         yield Hosts(addresses, prefixes)
     finally:
         for namespace in reversed(created):
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
+            shutil.rmtree(f"/etc/netns/{namespace}", ignore_errors=True)
 
 

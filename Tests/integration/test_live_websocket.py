@@ -1,6 +1,7 @@
 """The ingest's live path against a local WebSocket server speaking Coinbase's protocol, including
 a single Advanced Trade snapshot frame over 5 MB."""
 import json
+import os
 import random
 import subprocess
 import sys
@@ -98,9 +99,10 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
 
 
 def run_live(tmp_path, recording, feed="advanced-trade", events="tob", server_args=(), ingest_args=(), seconds=None,
-             until_events=None):
+             until_events=None, ingest_env=None):
     """Server → ingest → worker → sink, until `until_events(lines)` holds or `seconds` passed (at most
-    60 s); every process must then stop cleanly. Returns (events, ingest log, server log)."""
+    60 s); every process must then stop cleanly. `ingest_env` adds to the ingest's environment.
+    Returns (events, ingest log, server log)."""
     server, ws_port = start_server(tmp_path, feed, recording, *server_args)
     ingest_port, snapshot_port, worker_port = free_ports(3)
     log = tmp_path / "events.log"
@@ -114,7 +116,8 @@ def run_live(tmp_path, recording, feed="advanced-trade", events="tob", server_ar
         ingest = Process("ingest", ["ingest", "--live", "--feed", feed, "--url", f"ws://127.0.0.1:{ws_port}",
                                     "--products", "BTC-USD,ETH-USD",
                                     "--publish", f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
-                                    "--wait-for-subscribers", "1", *ingest_args], tmp_path)
+                                    "--wait-for-subscribers", "1", *ingest_args], tmp_path,
+                         env={**os.environ, **(ingest_env or {})})
         processes.append(ingest)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -28,6 +28,10 @@ public struct IngestConfiguration: Sendable {
     public var queueCapacity = 10_000
     /// Name used in control messages and logs.
     public var name: String
+    /// Live only: write every received frame to rotating timed recordings.
+    public var record: RecordingRotation?
+    /// Touched while the publishing loop runs.
+    public var health: HealthFile?
 
     public init(source: IngestSource, publish: Endpoint, lossless: Bool, name: String) {
         self.source = source

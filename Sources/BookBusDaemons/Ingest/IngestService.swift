@@ -60,6 +60,7 @@ struct IngestCounters {
     var coinbaseErrors = 0
     var connections = 0
     var upstreamGaps = 0
+    var recordErrors = 0
 }
 
 /// The ingest's publishing thread: route, stamp, publish, keep books, serve snapshots.
@@ -71,6 +72,7 @@ struct IngestLoop {
     private var books = IngestBooks()
     private var group: GroupCoordinator
     private var counters = IngestCounters()
+    private var recorder: RotatingRecordingWriter?
 
     /// Frames handled between two rounds of housekeeping.
     private static let batch = 64
@@ -92,6 +94,9 @@ struct IngestLoop {
         defer { publisher.close() }
         let snapshots = try configuration.snapshots.map { try ServiceRouter(bus: bus, endpoint: $0, logger: logger) }
         defer { snapshots?.close() }
+        recorder = try configuration.record.map { try RotatingRecordingWriter(rotation: $0) }
+        defer { closeRecording() }
+        var health = configuration.health
         if configuration.waitForSubscribers > 0 {
             guard try publisher.waitForSubscribers(configuration.waitForSubscribers, stop: stop) else { return }
         }
@@ -103,6 +108,9 @@ struct IngestLoop {
                 try publisher.drainSubscriptions()
                 try snapshots?.serve(books: books, group: &group, publisher: publisher)
                 try publisher.publishHeartbeatIfDue(stop: stop)
+                let now = WallClock.nanosecondsSinceEpoch()
+                recorder?.flushIfDue(nowNanos: now)
+                health?.beat(nowNanos: now)
             }
             switch try source.next(stop: stop) {
             case .events(let events):
@@ -129,6 +137,36 @@ struct IngestLoop {
                 "unroutable": "\(counters.unroutable)",
                 "coinbase_errors": "\(counters.coinbaseErrors)", "connections": "\(counters.connections)",
                 "upstream_gaps": "\(counters.upstreamGaps)", "snapshots_served": "\(snapshots?.served ?? 0)",
+                "recorded": "\(recorder?.frames ?? 0)", "record_errors": "\(counters.recordErrors)",
+            ])
+    }
+
+    /// Writes one received frame to the recording; a failure is logged and counted, and the frame
+    /// is still published (the bus matters more than the copy on disk).
+    private mutating func record(_ bytes: [UInt8], receivedAtNanos: UInt64) {
+        guard let recorder else { return }
+        do {
+            try recorder.append(bytes, receivedAtNanos: receivedAtNanos)
+        } catch {
+            counters.recordErrors += 1
+            logger.error(
+                "recording failed; the frame is still published",
+                metadata: ["error": "\(error)", "record_errors_total": "\(counters.recordErrors)"])
+        }
+    }
+
+    private mutating func closeRecording() {
+        guard let recorder else { return }
+        do {
+            try recorder.close()
+        } catch {
+            logger.error("closing the recording failed", metadata: ["error": "\(error)"])
+        }
+        logger.info(
+            "recording closed",
+            metadata: [
+                "frames": "\(recorder.frames)", "files": "\(recorder.completedFiles.count)",
+                "not_utf8": "\(recorder.nonTextFrames)",
             ])
     }
 
@@ -136,6 +174,7 @@ struct IngestLoop {
     private mutating func handle(_ event: FeedSessionEvent, publisher: BusPublisher, stop: StopFlag) throws -> Bool {
         switch event {
         case .frame(let bytes, let receivedAt):
+            record(bytes, receivedAtNanos: receivedAt)
             return try publish(bytes, receivedAtNanos: receivedAt, with: publisher, stop: stop)
         case .connected(let label):
             counters.connections += 1

@@ -9,6 +9,8 @@ public struct RelayConfiguration: Sendable {
     /// Subscribers (sinks, third-party clients) connect here; binds by default.
     public var backend: Endpoint
     public var sockets = SocketSettings()
+    /// Touched while the relay's loop runs.
+    public var health: HealthFile?
 
     public init(frontend: Endpoint, backend: Endpoint) {
         self.frontend = frontend
@@ -65,7 +67,9 @@ struct RelayLoop {
         let fromSubscribers = poller.add(backend, .readable)
         var messages = 0
         var subscriptions = 0
+        var health = configuration.health
         while !stop.isRequested {
+            health?.beat()
             try poller.poll(timeoutMilliseconds: 100)
             if poller.events(at: fromPublishers).contains(.readable) {
                 // A bounded batch per wake, so subscriptions are never starved.

@@ -29,6 +29,8 @@ public struct SinkConfiguration: Sendable {
     /// Stop after this many publishers announced their end of stream (0: run until stopped).
     public var exitAfterEnds = 0
     public var sockets = SocketSettings()
+    /// Touched while the sink's loop runs.
+    public var health: HealthFile?
 
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints

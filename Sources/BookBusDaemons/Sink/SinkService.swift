@@ -49,7 +49,9 @@ struct SinkLoop {
         var written = 0
         var rejected = 0
         let standardOutput = FileHandle.standardOutput
+        var health = configuration.health
         while !stop.isRequested {
+            health?.beat()
             guard let message = try subscriber.receive(timeoutMilliseconds: 100) else { continue }
             switch message.topic {
             case .control:

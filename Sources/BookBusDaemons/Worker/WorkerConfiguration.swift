@@ -70,6 +70,8 @@ public struct WorkerConfiguration: Sendable {
     /// Stop after relaying the ingest's end of stream.
     public var exitOnEnd = false
     public var name: String
+    /// Touched while the worker's loop runs.
+    public var health: HealthFile?
 
     public init(ingest: [Endpoint], publish: Endpoint, ownership: ProductOwnership, name: String) {
         self.ingest = ingest

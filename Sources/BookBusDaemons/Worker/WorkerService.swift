@@ -98,6 +98,7 @@ struct WorkerLoop {
         poller.add(subscriber.socket, .readable)
         if let service { poller.add(service.socket, .readable) }
         var untilHousekeeping = 0
+        var health = configuration.health
         receiving: while !stop.isRequested {
             // Subscriptions, heartbeats and the service are looked after between batches of messages.
             if untilHousekeeping == 0 {
@@ -112,6 +113,7 @@ struct WorkerLoop {
                 }
                 try sendGroupHeartbeatIfDue()
                 try retryStaleRequests()
+                health?.beat()
             }
             untilHousekeeping -= 1
             guard let message = try subscriber.nextMessage() else {

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The subscribe messages a live connection sends right after connecting, signed afresh on every
+/// connection (Coinbase checks the timestamp).
+public struct SubscribeRequest: Sendable {
+    public var feed: CoinbaseFeedKind
+    public var exchangeChannel: ExchangeChannel
+    public var products: [String]
+    public var credentials: CoinbaseCredentials?
+
+    public init(
+        feed: CoinbaseFeedKind, exchangeChannel: ExchangeChannel = .level2Batch, products: [String],
+        credentials: CoinbaseCredentials? = nil
+    ) {
+        self.feed = feed
+        self.exchangeChannel = exchangeChannel
+        self.products = products
+        self.credentials = credentials
+    }
+
+    /// Checks up front what `messages(now:)` would need, so a missing key fails at start, not at
+    /// every reconnect.
+    public func validate() throws {
+        if feed == .exchange && exchangeChannel == .level2 && credentials?.exchange == nil {
+            throw CredentialsError(
+                description:
+                    "the Exchange level2 channel needs an API key: set BOOKBUS_COINBASE_API_KEY, BOOKBUS_COINBASE_API_SECRET and BOOKBUS_COINBASE_API_PASSPHRASE, or use level2_batch"
+            )
+        }
+    }
+
+    /// The JSON text of each subscribe message, signed at `now` (seconds since the Unix epoch).
+    public func messages(now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [String] {
+        switch feed {
+        case .advancedTrade:
+            // Each message gets its own JWT (nonce) when a key is configured.
+            return try ["level2", "heartbeats"].map { channel in
+                var message = Message(type: "subscribe", productIDs: products, channel: channel)
+                message.jwt = try credentials?.advancedTrade?.jwt(now: now)
+                return try message.json()
+            }
+        case .exchange:
+            var message = Message(
+                type: "subscribe", productIDs: products, channels: [exchangeChannel.rawValue, "heartbeat"])
+            if exchangeChannel == .level2, let key = credentials?.exchange {
+                message.key = key.key
+                message.passphrase = key.passphrase
+                message.timestamp = String(now)
+                message.signature = key.signature(timestamp: now)
+            }
+            return [try message.json()]
+        }
+    }
+
+    /// One subscribe message; `nil` fields are left out.
+    private struct Message: Encodable {
+        var type: String
+        var productIDs: [String]
+        var channel: String?
+        var channels: [String]?
+        var jwt: String?
+        var key: String?
+        var passphrase: String?
+        var timestamp: String?
+        var signature: String?
+
+        enum CodingKeys: String, CodingKey {
+            case type, channel, channels, jwt, key, passphrase, timestamp, signature
+            case productIDs = "product_ids"
+        }
+
+        init(type: String, productIDs: [String], channel: String? = nil, channels: [String]? = nil) {
+            self.type = type
+            self.productIDs = productIDs
+            self.channel = channel
+            self.channels = channels
+        }
+
+        func json() throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
+    }
+}

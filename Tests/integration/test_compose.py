@@ -1,0 +1,144 @@
+"""docker-compose.yml, run as processes: no Docker engine runs here, so this test reads the
+compose files as docker-compose resolves them (`docker-compose config`) and the Dockerfile's
+working directory, environment and entrypoint, and starts every service's command with exactly
+that environment on its own network-namespace host, where the other services resolve by name as
+they do on a compose network. Replay mode (the override file), two workers (`--scale worker=2`),
+compose's healthchecks run as written, and a pyzmq subscriber attached where the compose file
+publishes a port."""
+import json
+import os
+import re
+import subprocess
+import time
+
+import yaml
+import zmq
+
+from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, assert_events_match_tops, oracle_tops, stop_all
+
+COMPOSE_FILES = ["docker-compose.yml", "docker-compose.replay.yml"]
+
+
+def compose_services():
+    """The services as docker-compose resolves them with the replay override."""
+    arguments = sum((["-f", name] for name in COMPOSE_FILES), [])
+    resolved = subprocess.run(["docker-compose", *arguments, "config"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+    return yaml.safe_load(resolved)["services"]
+
+
+def image_settings():
+    """The Dockerfile's runtime stage: WORKDIR, ENV and the program ENTRYPOINT runs."""
+    text = (ROOT / "Dockerfile").read_text()
+    runtime = text[text.index("AS runtime"):]
+    workdir = re.search(r"^WORKDIR (\S+)$", runtime, re.M).group(1)
+    environment = dict(re.findall(r"^ENV (\w+)=(\S+)$", runtime, re.M))
+    entrypoint = json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", runtime, re.M).group(1))
+    return workdir, environment, entrypoint
+
+
+def container_directory(tmp_path, name, workdir):
+    """What the image holds under its WORKDIR, for one container: Config/ and data/ as COPY puts
+    them there, and an empty writable state/."""
+    assert workdir == "/app"
+    directory = tmp_path / name
+    (directory / "state").mkdir(parents=True)
+    (directory / "Config").symlink_to(ROOT / "Config")
+    (directory / "data").symlink_to(ROOT / "data")
+    return directory
+
+
+def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
+    services = compose_services()
+    workdir, image_environment, entrypoint = image_settings()
+    assert entrypoint[-1] == "bookbus", entrypoint  # tini -- bookbus: the commands are bookbus's
+    # The process environment a container gets: the image's, then the service's.
+    base = {key: value for key, value in os.environ.items() if not key.startswith("BOOKBUS_")}
+
+    def environment(service):
+        return {**base, **image_environment, **{k: str(v) for k, v in services[service].get("environment", {}).items()}}
+
+    # Compose's placement: one host per container; worker scaled to 2.
+    placement = [("ingest", "ingest"), ("relay", "relay"), ("worker", "worker-a"), ("worker", "worker-b"),
+                 ("sink", "sink")]
+    directories = {host: container_directory(tmp_path, host, workdir) for _, host in placement}
+    processes = {}
+
+    def start(service, host):
+        processes[host] = Process(host, list(services[service]["command"]), tmp_path,
+                                  prefix=namespaces.prefix(host), cwd=directories[host], env=environment(service))
+
+    def healthy(service, host):
+        test = services[service]["healthcheck"]["test"]
+        assert test[0] == "CMD" and test[1] == "bookbus", test
+        result = subprocess.run([*namespaces.prefix(host), os.environ.get("TEST_BOOKBUS_BINARY", str(ROOT / ".build/debug/bookbus")),
+                                 *test[2:]], cwd=directories[host], env=environment(service), capture_output=True, text=True)
+        return result.returncode == 0
+
+    def wait_healthy(service, host, timeout=15):
+        deadline = time.time() + timeout
+        while not healthy(service, host):
+            assert processes[host].popen.poll() is None, processes[host].stderr()
+            assert time.time() < deadline, f"{host} not healthy after {timeout}s:\n{processes[host].stderr()}"
+            time.sleep(0.2)
+
+    published = [port["published"] for service in services.values() for port in service.get("ports", [])]
+    assert published == [5571], "only the relay's subscriber port is published"
+    context = zmq.Context()
+    subscriber_log = tmp_path / "subscriber.out"
+    subscriber = None
+    try:
+        # depends_on: workers wait for a healthy ingest and relay, the sink for a healthy relay.
+        assert set(services["worker"]["depends_on"]) == {"ingest", "relay"}
+        assert set(services["sink"]["depends_on"]) == {"relay"}
+        start("relay", "relay")
+        start("ingest", "ingest")
+        wait_healthy("relay", "relay")
+        wait_healthy("ingest", "ingest")
+        start("worker", "worker-a")
+        start("worker", "worker-b")
+        start("sink", "sink")
+        # A Python subscriber on another host, attached to the relay's published port by name.
+        subscriber = subprocess.Popen(
+            [*namespaces.prefix("subscriber"), "python3", "-c", SUBSCRIBER, "tcp://relay:5571"],
+            stdout=open(subscriber_log, "w"), stderr=subprocess.STDOUT)
+        for host in ("worker-a", "worker-b", "sink"):
+            wait_healthy({"worker-a": "worker", "worker-b": "worker"}.get(host, host), host)
+        # Replay mode: the ingest exits 0 at the end of the recording (31 s at speed 2).
+        assert processes["ingest"].wait(60) == 0, processes["ingest"].stderr()
+        time.sleep(1.5)
+        # docker stop: SIGTERM, and every role exits 0.
+        statuses = {host: process.terminate(timeout=15) for host, process in processes.items() if host != "ingest"}
+        assert all(status == 0 for status in statuses.values()), statuses
+        subscriber.wait(timeout=10)
+    finally:
+        stop_all(processes.values())
+        if subscriber and subscriber.poll() is None:
+            subscriber.kill()
+        context.term()
+
+    ingest_log = processes["ingest"].stderr()
+    assert "Config/docker.yaml" in ingest_log, "the image's BOOKBUS_CONFIG is what the roles read"
+    # The sink's log on its volume: JSON events, every one equal to the reference book at its
+    # source_seq, from both workers of the group.
+    events = [json.loads(line) for line in (directories["sink"] / "state" / "events.log").read_text().splitlines()]
+    assert len(events) > 100, len(events)
+    assert_events_match_tops(events, oracle_tops(TEN_PRODUCTS_TIMED))
+    assert len({event["worker"] for event in events}) == 2
+    spreads = [json.loads(line) for line in subscriber_log.read_text().splitlines() if line.startswith("{")]
+    assert len(spreads) > 100 and all(spread["type"] == "spread" for spread in spreads), subscriber_log.read_text()[-2000:]
+
+
+# The user's own subscriber: pyzmq, README's wire format, until 3 s of silence.
+SUBSCRIBER = """
+import sys, zmq
+context = zmq.Context()
+socket = context.socket(zmq.SUB)
+socket.connect(sys.argv[1])
+socket.setsockopt(zmq.SUBSCRIBE, b"spread/")
+received = 0
+while socket.poll(3000 if received else 30000):
+    topic, header, payload = socket.recv_multipart()
+    print(payload.decode(), flush=True)
+    received += 1
+"""
