@@ -13,6 +13,8 @@ public struct BenchConfiguration: Sendable {
     public var latencyRates: [Double] = [1_000, 10_000, 100_000]
     public var latencySeconds = 3.0
     public var seed: UInt64 = 1
+    /// The parts to run (all by default).
+    public var sections: Set<BenchSection> = Set(BenchSection.allCases)
 
     public init(executable: String, realSnapshotRecording: String) {
         self.executable = executable
@@ -21,6 +23,12 @@ public struct BenchConfiguration: Sendable {
 }
 
 /// Runs every benchmark of `bookbus bench` and prints the table as it goes.
+/// The parts of the benchmark, in the order they run.
+public enum BenchSection: String, Sendable, CaseIterable {
+    case hotPath = "hot-path"
+    case snapshots, pipeline, latency, memory
+}
+
 public struct BenchRunner {
     public let configuration: BenchConfiguration
     private let directory: String
@@ -36,11 +44,12 @@ public struct BenchRunner {
     public func run() async throws {
         print("BookBus benchmark — \(ProcessInfo.processInfo.activeProcessorCount) cores, seed \(configuration.seed)")
         print("")
-        try hotPath()
-        try snapshots()
-        try await pipeline()
-        try await latency()
-        try await memory()
+        let sections = configuration.sections
+        if sections.contains(.hotPath) { try hotPath() }
+        if sections.contains(.snapshots) { try snapshots() }
+        if sections.contains(.pipeline) { try await pipeline() }
+        if sections.contains(.latency) { try await latency() }
+        if sections.contains(.memory) { try await memory() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -81,13 +90,13 @@ public struct BenchRunner {
 
     private func pipeline() async throws {
         section("3. pipeline: ingest replay → 2 workers → sink, real processes, TCP loopback")
-        var generator = FeedGenerator(
-            configuration: generatorConfiguration(feed: .exchange, updates: configuration.pipelineUpdates))
+        let settings = generatorConfiguration(feed: .exchange, updates: configuration.pipelineUpdates)
+        var generator = FeedGenerator(configuration: settings)
         let frames = generator.frames()
         let recording = try write(frames, name: "pipeline.jsonl")
         let events = "\(directory)/pipeline-events.jsonl"
         let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
-            .run(recording: recording, eventLog: events)
+            .run(recording: recording, products: settings.products, eventLog: events)
         try checkFinalBooks(events: events, frames: frames)
         let bookbus = Double(frames.count) / run.seconds
         let bare = try BareZeroMQBenchmark.run(frames: frames)
@@ -105,13 +114,14 @@ public struct BenchRunner {
         row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
         for rate in configuration.latencyRates {
             let count = max(1_000, Int(rate * configuration.latencySeconds))
-            var generator = FeedGenerator(configuration: generatorConfiguration(feed: .exchange, updates: count))
+            let settings = generatorConfiguration(feed: .exchange, updates: count)
+            var generator = FeedGenerator(configuration: settings)
             let frames = generator.frames()
             let recording = try write(frames, name: "latency-\(Int(rate)).jsonl")
             let events = "\(directory)/latency-events.jsonl"
             try? FileManager.default.removeItem(atPath: events)
             let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
-                .run(recording: recording, rate: rate, latency: true, eventLog: events)
+                .run(recording: recording, products: settings.products, rate: rate, latency: true, eventLog: events)
             try checkFinalBooks(events: events, frames: frames)
             let values = ["latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us"]
                 .map { logValue($0, in: run.sinkLog) ?? "?" }
@@ -134,7 +144,7 @@ public struct BenchRunner {
         let recording = try write(frames, name: "memory.jsonl")
         let events = "\(directory)/memory-events.jsonl"
         let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
-            .run(recording: recording, workers: 1, eventLog: events)
+            .run(recording: recording, products: settings.products, workers: 1, eventLog: events)
         try checkFinalBooks(events: events, frames: frames)
         row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
     }

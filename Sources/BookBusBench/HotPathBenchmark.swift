@@ -33,29 +33,43 @@ public enum HotPathBenchmark {
             for message in parsed { try apply(message, to: &books) }
         }
 
-        // 3. Everything a worker does per message: parse, apply, encode the events.
-        var fullBooks: [String: OrderBook] = [:]
-        var lastTop: [String: TopOfBook] = [:]
+        // 3. Everything a worker does per message: parse, apply, encode the events; like the worker,
+        // one dictionary lookup per product message into a shared (class) state.
+        var states: [String: ProductBench] = [:]
         var encodedBytes = 0
+        var eventBuffer: [UInt8] = []
+        eventBuffer.reserveCapacity(512)
         let fullTime = try measure {
             for frame in frames {
                 let message = try parser.parse(frame)
-                try apply(message, to: &fullBooks)
-                guard case .book(let bookMessages) = message.kind, let product = bookMessages.first?.product,
-                    let top = fullBooks[product]?.topOfBook
-                else { continue }
-                if lastTop[product] != top {
-                    lastTop[product] = top
+                guard case .book(let bookMessages) = message.kind else { continue }
+                for bookMessage in bookMessages {
+                    let state: ProductBench
+                    if let known = states[bookMessage.product] {
+                        state = known
+                    } else {
+                        state = ProductBench(product: bookMessage.product)
+                        states[bookMessage.product] = state
+                    }
+                    switch bookMessage.content {
+                    case .snapshot(let bids, let asks): try state.book.replace(bids: bids, asks: asks)
+                    case .update(let changes): _ = try state.book.apply(changes)
+                    }
+                    let top = state.book.topOfBook
+                    guard state.lastTop != top else { continue }
+                    state.lastTop = top
                     let event = BookEvent(
-                        kind: .spread, product: product, top: top, exchangeTime: bookMessages.last?.exchangeTime,
+                        kind: .spread, product: bookMessage.product, top: top, exchangeTime: bookMessage.exchangeTime,
                         ingestTimeNanos: 0, sourceSequence: 0, worker: "bench", generation: 0)
-                    encodedBytes += event.encoded().count
+                    eventBuffer.removeAll(keepingCapacity: true)
+                    event.encode(into: &eventBuffer)
+                    encodedBytes += eventBuffer.count
                 }
             }
         }
         for (product, book) in books {
-            guard fullBooks[product]?.levels(.bid) == book.levels(.bid),
-                fullBooks[product]?.levels(.ask) == book.levels(.ask)
+            guard states[product]?.book.levels(.bid) == book.levels(.bid),
+                states[product]?.book.levels(.ask) == book.levels(.ask)
             else { throw BenchError(description: "\(label): the two passes disagree on \(product)") }
             if let violation = book.invariantViolation() {
                 throw BenchError(description: "\(label) \(product): \(violation)")
@@ -97,6 +111,17 @@ public enum HotPathBenchmark {
         try body()
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// One product's state in the full hot-path stage, as the worker keeps it: a class, so applying a
+/// message never copies the book.
+private final class ProductBench {
+    var book: OrderBook
+    var lastTop: TopOfBook?
+
+    init(product: String) {
+        book = OrderBook(product: product)
     }
 }
 

@@ -23,12 +23,16 @@ public struct PipelineBenchmark {
     }
 
     /// Replays `recording` through `workers` workers into a sink and waits for the end of stream;
-    /// the sink writes every event, as JSON, to `eventLog`.
+    /// the sink writes every event, as JSON, to `eventLog`. The workers are sharded with the full
+    /// product list (`--all-products`), as README recommends when the products are known, so each
+    /// subscribes to its own products' topics only.
     /// - Parameters:
+    ///   - products: the recording's products.
     ///   - rate: messages per second offered by the ingest (0: as fast as possible).
     ///   - latency: let the sink report ingest → sink latency percentiles.
     public func run(
-        recording: String, workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false, eventLog: String
+        recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
+        eventLog: String
     ) async throws -> Run {
         let ports = try (0..<(2 + workerCount)).map { _ in try freeTCPPort() }
         let host = "tcp://127.0.0.1"
@@ -47,8 +51,8 @@ public struct PipelineBenchmark {
             ChildProcess(
                 name: "worker-\(index)", executable: executable,
                 arguments: [
-                    "worker", "--shard", "\(index)/\(workerCount)", "--ingest", "\(host):\(ports[0])", "--snapshots",
-                    "\(host):\(ports[1])",
+                    "worker", "--shard", "\(index)/\(workerCount)", "--all-products", products.joined(separator: ","),
+                    "--ingest", "\(host):\(ports[0])", "--snapshots", "\(host):\(ports[1])",
                     "--publish", "\(host):\(ports[2 + index])", "--wait-for-subscribers", "1", "--lossless",
                     "--name", "worker-\(index)", "--log-level", "info",
                 ], standardError: try handle(1 + index))

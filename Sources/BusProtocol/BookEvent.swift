@@ -61,6 +61,15 @@ public struct BookEvent: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         var json: [UInt8] = []
         json.reserveCapacity(384)
+        encode(into: &json)
+        return json
+    }
+
+    /// Appends the JSON payload to `json` (a buffer reused across events saves an allocation each).
+    public func encode(into json: inout [UInt8]) {
+        // Spread and mid once each: the basis points derive from them.
+        let spread = top.spread
+        let mid = top.mid
         json.append(
             contentsOf: kind == .spread ? #"{"type":"spread","product":"#.utf8 : #"{"type":"tob","product":"#.utf8)
         appendJSONString(product, to: &json)
@@ -68,9 +77,9 @@ public struct BookEvent: Sendable, Equatable {
         appendField(#","bid_size":"#, top.bid?.size, to: &json)
         appendField(#","ask":"#, top.ask?.price, to: &json)
         appendField(#","ask_size":"#, top.ask?.size, to: &json)
-        appendField(#","spread":"#, top.spread, to: &json)
-        appendField(#","mid":"#, top.mid, to: &json)
-        appendField(#","spread_bps":"#, top.spreadBasisPoints, to: &json)
+        appendField(#","spread":"#, spread, to: &json)
+        appendField(#","mid":"#, mid, to: &json)
+        appendField(#","spread_bps":"#, TopOfBook.basisPoints(spread: spread, mid: mid), to: &json)
         json.append(contentsOf: top.isCrossed ? #","crossed":true"#.utf8 : #","crossed":false"#.utf8)
         json.append(contentsOf: #","exchange_time":"#.utf8)
         if let exchangeTime { appendJSONString(exchangeTime, to: &json) } else { json.append(contentsOf: "null".utf8) }
@@ -83,7 +92,6 @@ public struct BookEvent: Sendable, Equatable {
         json.append(contentsOf: #","generation":"#.utf8)
         appendInteger(generation, to: &json)
         json.append(UInt8(ascii: "}"))
-        return json
     }
 
     /// Decodes a payload produced by ``encoded()``.
@@ -156,16 +164,17 @@ private func appendField(_ name: StaticString, _ value: ExactDecimal?, to json: 
 }
 
 private func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
+    // Right to left into a stack buffer (20 digits at most), then one copy.
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
     withUnsafeMutableBytes(of: &digits) { buffer in
-        var count = 0
+        var start = buffer.count
         var rest = value
         repeat {
-            buffer[count] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+            start -= 1
+            buffer[start] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
             rest /= 10
-            count += 1
         } while rest > 0
-        for position in stride(from: count - 1, through: 0, by: -1) { json.append(buffer[position]) }
+        json.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
     }
 }
 

@@ -26,12 +26,17 @@ public struct FrameHeader: Sendable, Equatable {
 
     /// The 32 header bytes.
     public var bytes: [UInt8] {
-        var result = [UInt8](repeating: 0, count: Self.byteCount)
-        result[0] = Self.version
-        Self.store(epoch, into: &result, at: 8)
-        Self.store(sequence, into: &result, at: 16)
-        Self.store(receivedAtNanos, into: &result, at: 24)
-        return result
+        withBytes { Array($0) }
+    }
+
+    /// Calls `body` with the 32 header bytes, built on the stack (no allocation per message).
+    public func withBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        // Four big-endian words: version and reserved bytes, epoch, sequence, receive time.
+        var words = (UInt64(Self.version) << 56, epoch.bigEndian, sequence.bigEndian, receivedAtNanos.bigEndian)
+        words.0 = words.0.bigEndian
+        return try withUnsafeBytes(of: &words) { (buffer) throws(Failure) -> Result in try body(buffer) }
     }
 
     /// Decodes a header frame.
@@ -41,10 +46,6 @@ public struct FrameHeader: Sendable, Equatable {
         epoch = Self.load(bytes, at: 8)
         sequence = Self.load(bytes, at: 16)
         receivedAtNanos = Self.load(bytes, at: 24)
-    }
-
-    private static func store(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
-        for index in 0..<8 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (56 - 8 * index)) }
     }
 
     private static func load(_ bytes: [UInt8], at offset: Int) -> UInt64 {

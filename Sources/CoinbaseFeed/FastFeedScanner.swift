@@ -20,7 +20,7 @@ private let quote = UInt8(ascii: "\"")
 private let backslash = UInt8(ascii: "\\")
 
 /// The fields of a top-level message this scanner reads; every other key is syntax-checked and skipped.
-private enum TopKey: Equatable {
+private enum TopKey: UInt8, Equatable {
     case type, productID, bids, asks, changes, time, message, reason, channel, timestamp, sequenceNum, events, other
 }
 
@@ -45,12 +45,13 @@ private struct Scanner {
         var timestamp: String?
         var sequence: Int64?
         var events: [BookMessage]?
-        var seen: [TopKey] = []
+        var seen: UInt16 = 0  // one bit per TopKey (a set without an allocation per message)
         let parsed = object { key, scanner in
             let which = Self.topKey(key)
             if which != .other {
-                if seen.contains(which) { return false }  // duplicate key: let JSONDecoder decide
-                seen.append(which)
+                let bit: UInt16 = 1 << which.rawValue
+                if seen & bit != 0 { return false }  // duplicate key: let JSONDecoder decide
+                seen |= bit
             }
             switch which {
             case .type: type = scanner.plainString()

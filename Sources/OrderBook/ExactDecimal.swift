@@ -91,26 +91,28 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Appends the number, written with exactly ``scale`` fractional digits, as ASCII.
     public func appendText(to bytes: inout [UInt8]) {
-        if mantissa < 0 { bytes.append(UInt8(ascii: "-")) }
-        // Digits of the magnitude, least significant first, into a small stack buffer.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        var magnitude = mantissa.magnitude
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        // The text is built right to left in a stack buffer, then appended in one copy: at most 19
+        // digits, a point, a sign and up to 18 leading zeros of a small fraction fit in 48 bytes.
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { text in
+            var start = text.count
+            var magnitude = mantissa.magnitude
+            var written = 0
             repeat {
-                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                if written == Int(scale) && written > 0 {
+                    start -= 1
+                    text[start] = UInt8(ascii: ".")
+                }
+                start -= 1
+                text[start] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
                 magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            // Pad with zeros so there is at least one digit before the point.
-            while count <= Int(scale) {
-                buffer[count] = UInt8(ascii: "0")
-                count += 1
+                written += 1
+            } while magnitude > 0 || written <= Int(scale)
+            if mantissa < 0 {
+                start -= 1
+                text[start] = UInt8(ascii: "-")
             }
-            for position in stride(from: count - 1, through: 0, by: -1) {
-                if position == Int(scale) - 1 { bytes.append(UInt8(ascii: ".")) }
-                bytes.append(buffer[position])
-            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[start...]))
         }
     }
 

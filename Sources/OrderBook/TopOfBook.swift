@@ -25,9 +25,14 @@ public struct TopOfBook: Sendable, Equatable {
 
     /// `spread / mid × 10,000`, rounded half away from zero to ``basisPointDigits`` digits.
     public var spreadBasisPoints: ExactDecimal? {
+        Self.basisPoints(spread: spread, mid: mid)
+    }
+
+    /// `spread / mid × 10,000` as ``spreadBasisPoints`` computes it, from a spread and mid already at hand.
+    public static func basisPoints(spread: ExactDecimal?, mid: ExactDecimal?) -> ExactDecimal? {
         guard let spread, let mid, let scaled = spread.multiplied(by: ExactDecimal(integer: 10_000))
         else { return nil }
-        return scaled.divided(by: mid, fractionDigits: Self.basisPointDigits)
+        return scaled.divided(by: mid, fractionDigits: basisPointDigits)
     }
 
     /// True when both sides exist and the best bid is at or above the best ask.

@@ -27,12 +27,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seed of the feed generator.")
     var seed: UInt64 = 1
 
+    @Option(help: "Only these parts, comma-separated: hot-path, snapshots, pipeline, latency, memory (default: all).")
+    var only: String?
+
     func validate() throws {
         guard hotPathUpdates > 0, pipelineUpdates > 0, latencySeconds > 0 else {
             throw ValidationError("update counts and --latency-seconds must be positive")
         }
         guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
             throw ValidationError("--rates must be positive numbers, e.g. 1000,10000")
+        }
+        for part in commaSeparated(only) ?? [] where BenchSection(rawValue: part) == nil {
+            throw ValidationError(
+                "--only: \(part) is not one of \(BenchSection.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -45,6 +52,9 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
         configuration.latencySeconds = latencySeconds
         configuration.seed = seed
+        if let parts = commaSeparated(only) {
+            configuration.sections = Set(parts.compactMap(BenchSection.init(rawValue:)))
+        }
         try await BenchRunner(configuration: configuration) { line in Swift.print(line) }.run()
     }
 }

@@ -2,14 +2,20 @@ import Foundation
 
 /// A log file that only ever holds whole lines.
 ///
-/// Each line goes to the kernel in one `write` on a file opened with `O_APPEND`, so lines are never
-/// interleaved and nothing waits in a user-space buffer. If a crash cut the last line short, opening
-/// the file again removes that partial tail before appending (and says so).
+/// Lines are collected and handed to the kernel together, whole lines only, by ``flush()`` on a
+/// file opened with `O_APPEND`, so lines are never interleaved or cut by another writer. The sink
+/// flushes whenever no further event is waiting (so a line reaches the file as soon as the burst it
+/// came in has been read), at ``flushThreshold`` bytes, and when it stops. If a crash cut the last
+/// line short, opening the file again removes that partial tail before appending (and says so).
 final class AppendOnlyLog {
     private let descriptor: Int32
     let path: String
     /// Bytes of a partial last line removed when the file was opened.
     private(set) var repairedBytes = 0
+    /// Whole lines not yet written.
+    private var pending: [UInt8] = []
+    /// Pending bytes at which ``append(_:)`` flushes by itself.
+    static let flushThreshold = 64 << 10
 
     init(path: String) throws(SinkError) {
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
@@ -23,13 +29,18 @@ final class AppendOnlyLog {
         close(descriptor)
     }
 
-    /// Appends `line` and a newline.
+    /// Appends `line` and a newline (written at the next ``flush()``).
     func append(_ line: [UInt8]) throws(SinkError) {
-        var bytes = line
-        bytes.append(UInt8(ascii: "\n"))
+        pending.append(contentsOf: line)
+        pending.append(UInt8(ascii: "\n"))
+        if pending.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// Writes every pending line.
+    func flush() throws(SinkError) {
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
+        while offset < pending.count {
+            let written = pending.withUnsafeBytes { buffer in
                 write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             }
             if written < 0 {
@@ -38,6 +49,7 @@ final class AppendOnlyLog {
             }
             offset += written
         }
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// Cuts the file back to its last newline. Returns how many bytes were removed.

@@ -50,9 +50,24 @@ struct SinkLoop {
         var rejected = 0
         let standardOutput = FileHandle.standardOutput
         var health = configuration.health
+        var printed: [UInt8] = []
+        // Lines are written in bursts: whenever no further event is waiting, before blocking.
+        func flushOutput() throws {
+            try log?.flush()
+            if !printed.isEmpty {
+                standardOutput.write(Data(printed))
+                printed.removeAll(keepingCapacity: true)
+            }
+        }
+        defer { try? flushOutput() }
         while !stop.isRequested {
             health?.beat()
-            guard let message = try subscriber.receive(timeoutMilliseconds: 100) else { continue }
+            var next = try subscriber.nextMessage()
+            if next == nil {
+                try flushOutput()
+                next = try subscriber.receive(timeoutMilliseconds: 100)
+            }
+            guard let message = next else { continue }
             switch message.topic {
             case .control:
                 guard case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload) else { continue }
@@ -95,12 +110,17 @@ struct SinkLoop {
                     line = configuration.format == .text ? Array(EventLine.text(event).utf8) : message.payload
                 }
                 try log?.append(line)
-                if !configuration.quiet { standardOutput.write(Data(line + [UInt8(ascii: "\n")])) }
+                if !configuration.quiet {
+                    printed.append(contentsOf: line)
+                    printed.append(UInt8(ascii: "\n"))
+                    if printed.count >= AppendOnlyLog.flushThreshold { try flushOutput() }
+                }
                 written += 1
             case .raw, .rawUnrouted:
                 continue
             }
         }
+        try flushOutput()
         var closing: Logger.Metadata = [
             "received": "\(received)", "written": "\(written)", "rejected": "\(rejected + subscriber.rejected)",
             "missed_upstream": "\(subscriber.missed)",

@@ -78,8 +78,14 @@ final class BusPublisher {
             return (state.frame, state.sequence)
         }(&topics[topic, default: (topic.bytes, 0)])
         let header = FrameHeader(epoch: epoch, sequence: sequence, receivedAtNanos: receivedAtNanos)
-        let frames = [topicFrame, header.bytes, payload]
-        if try socket.send(frames, wait: false) {
+        func send() throws -> Bool {
+            try topicFrame.withUnsafeBytes { topic in
+                try header.withBytes { header in
+                    try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
+                }
+            }
+        }
+        if try send() {
             published += 1
             return true
         }
@@ -88,7 +94,7 @@ final class BusPublisher {
         while !stop.isRequested {
             try poller.poll(timeoutMilliseconds: 100)
             try drainSubscriptions()
-            if try socket.send(frames, wait: false) {
+            if try send() {
                 published += 1
                 return true
             }

@@ -53,6 +53,8 @@ struct WorkerLoop {
     private var service: ServiceClient?
     /// Group mode: the products the coordinator assigned, and in which generation.
     private var assigned: Set<String> = []
+    /// Whether each product seen is this worker's, for shard and product-list ownership.
+    private var fixedOwnership: [String: Bool] = [:]
     private var generation: UInt64 = 0
     private var lastGroupHeartbeat: ContinuousClock.Instant?
     private var lastRetryCheck = ContinuousClock.now
@@ -159,10 +161,19 @@ struct WorkerLoop {
     // MARK: - Worker group
 
     /// True when this worker keeps `product` now.
-    private func owns(_ product: String) -> Bool {
+    private mutating func owns(_ product: String) -> Bool {
         if case .group = configuration.ownership { return assigned.contains(product) }
-        return configuration.ownership.owns(product)
+        // Shards and product lists never change: decide once per product (the shard hash showed
+        // up in profiles at 5% of the worker). Bounded, in case a peer invents endless topics.
+        if let known = fixedOwnership[product] { return known }
+        if fixedOwnership.count >= Self.fixedOwnershipLimit { fixedOwnership.removeAll(keepingCapacity: true) }
+        let owned = configuration.ownership.owns(product)
+        fixedOwnership[product] = owned
+        return owned
     }
+
+    /// Products remembered by ``owns(_:)`` before it starts over.
+    private static let fixedOwnershipLimit = 10_000
 
     private mutating func sendGroupHeartbeatIfDue() throws {
         guard case .group = configuration.ownership, let service else { return }
@@ -406,22 +417,24 @@ struct WorkerLoop {
     private mutating func publishEvents(
         _ product: String, header: FrameHeader, exchangeTime: String?, publisher: BusPublisher, stop: StopFlag
     ) throws {
-        let top = products[product]!.book.topOfBook
+        // One lookup: the state is a class, shared, not copied.
+        let state = products[product]!
+        let top = state.book.topOfBook
         if top.isCrossed {
-            if !products[product]!.crossedReported {
-                products[product]!.crossedReported = true
+            if !state.crossedReported {
+                state.crossedReported = true
                 counters.crossed += 1
                 logger.warning(
                     "crossed book: no events until it uncrosses",
                     metadata: ["product": "\(product)", "top": "\(top)", "crossed_total": "\(counters.crossed)"])
             }
-            if products[product]!.lastResyncAt.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true {
+            if state.lastResyncAt.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true {
                 try startResync(product, reason: "crossed book")
             }
             return
         }
-        products[product]!.crossedReported = false
-        for kind in products[product]!.eventsToPublish(policy: configuration.emit) {
+        state.crossedReported = false
+        for kind in state.eventsToPublish(policy: configuration.emit) {
             let event = BookEvent(
                 kind: kind, product: product, top: top, exchangeTime: exchangeTime,
                 ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence, worker: configuration.name,
