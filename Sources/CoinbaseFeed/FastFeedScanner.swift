@@ -19,6 +19,11 @@ enum FastFeedScanner {
 private let quote = UInt8(ascii: "\"")
 private let backslash = UInt8(ascii: "\\")
 
+/// The Exchange message types this scanner reads; `other` goes to the general parser.
+private enum ExchangeType {
+    case snapshot, l2update, other
+}
+
 /// The fields of a top-level message this scanner reads; every other key is syntax-checked and skipped.
 private enum TopKey: UInt8, Equatable {
     case type, productID, bids, asks, changes, time, message, reason, channel, timestamp, sequenceNum, events, other
@@ -35,7 +40,7 @@ private struct Scanner {
     // MARK: Messages
 
     mutating func topLevel() -> FeedMessage? {
-        var type: String?
+        var type: ExchangeType?
         var product: String?
         var bids: [PriceLevel]?
         var asks: [PriceLevel]?
@@ -54,8 +59,8 @@ private struct Scanner {
                 seen |= bit
             }
             switch which {
-            case .type: type = scanner.plainString()
-            case .productID: product = scanner.plainString()
+            case .type: type = scanner.exchangeType()
+            case .productID: product = scanner.productID()
             case .bids: bids = scanner.levels()
             case .asks: asks = scanner.levels()
             case .changes: changes = scanner.changes()
@@ -89,19 +94,20 @@ private struct Scanner {
             return FeedMessage(kind: .book(stamped), connectionSequence: sequence)
         }
         // Exchange: reading Advanced Trade-only fields would be unusual; leave it to the general path.
-        guard events == nil, let type, let product, ProductID.isValid(product) else { return nil }
+        // The product was checked by productID() as it was read.
+        guard events == nil, let type, let product else { return nil }
         switch type {
-        case "snapshot":
+        case .snapshot:
             guard let bids, let asks, changes == nil else { return nil }
             return FeedMessage(
                 kind: .book([
                     BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: time)
                 ]))
-        case "l2update":
+        case .l2update:
             guard let changes else { return nil }
             return FeedMessage(
                 kind: .book([BookMessage(product: product, content: .update(changes), exchangeTime: time)]))
-        default:
+        case .other:
             return nil
         }
     }
@@ -252,6 +258,24 @@ private struct Scanner {
     mutating func plainString() -> String? {
         guard let range = plainStringRange() else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// An Exchange `product_id`, checked against ``ProductID`` on its bytes; `nil` when it is not
+    /// a valid product id (the general parser then gives the precise error).
+    mutating func productID() -> String? {
+        guard let range = plainStringRange() else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[range])
+        guard ProductID.isValid(utf8: text) else { return nil }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// An Exchange `type`, compared in place (no string made for it).
+    mutating func exchangeType() -> ExchangeType? {
+        guard let range = plainStringRange() else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[range])
+        if Self.equals(text, "l2update") { return .l2update }
+        if Self.equals(text, "snapshot") { return .snapshot }
+        return .other
     }
 
     /// A non-negative plain decimal in a string.
@@ -437,24 +461,34 @@ private struct Scanner {
 
     // MARK: Keys
 
+    @inline(__always)
     static func equals(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        key.count == name.utf8CodeUnitCount
-            && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        guard key.count == name.utf8CodeUnitCount else { return false }
+        let expected = name.utf8Start
+        for offset in 0..<key.count where key[offset] != expected[offset] { return false }
+        return true
     }
 
+    /// The key, dispatched on its length first: one or two byte comparisons per key.
     static func topKey(_ key: UnsafeBufferPointer<UInt8>) -> TopKey {
-        if equals(key, "type") { return .type }
-        if equals(key, "product_id") { return .productID }
-        if equals(key, "changes") { return .changes }
-        if equals(key, "time") { return .time }
-        if equals(key, "bids") { return .bids }
-        if equals(key, "asks") { return .asks }
-        if equals(key, "channel") { return .channel }
-        if equals(key, "timestamp") { return .timestamp }
-        if equals(key, "sequence_num") { return .sequenceNum }
-        if equals(key, "events") { return .events }
-        if equals(key, "message") { return .message }
-        if equals(key, "reason") { return .reason }
+        switch key.count {
+        case 4:
+            if equals(key, "type") { return .type }
+            if equals(key, "time") { return .time }
+            if equals(key, "bids") { return .bids }
+            if equals(key, "asks") { return .asks }
+        case 10: if equals(key, "product_id") { return .productID }
+        case 7:
+            if equals(key, "changes") { return .changes }
+            if equals(key, "channel") { return .channel }
+            if equals(key, "message") { return .message }
+        case 9: if equals(key, "timestamp") { return .timestamp }
+        case 12: if equals(key, "sequence_num") { return .sequenceNum }
+        case 6:
+            if equals(key, "events") { return .events }
+            if equals(key, "reason") { return .reason }
+        default: break
+        }
         return .other
     }
 }

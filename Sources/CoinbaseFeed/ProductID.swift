@@ -6,7 +6,11 @@ public enum ProductID {
     /// True for 1-64 characters of `A-Z a-z 0-9 . _ -`. Every Coinbase product id has this form,
     /// and none of these characters is the `/` that ends a product in a bus topic.
     public static func isValid(_ product: some StringProtocol) -> Bool {
-        let utf8 = product.utf8
+        isValid(utf8: product.utf8)
+    }
+
+    /// ``isValid(_:)`` on the bytes of a product id, before any string is made of them.
+    public static func isValid(utf8: some Collection<UInt8>) -> Bool {
         guard !utf8.isEmpty, utf8.count <= maxLength else { return false }
         return utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
