@@ -34,7 +34,7 @@ public struct PipelineBenchmark {
         recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
         eventLog: String
     ) async throws -> Run {
-        let ports = try (0..<(2 + workerCount)).map { _ in try freeTCPPort() }
+        let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
         let logs = (0..<(2 + workerCount)).map { "\(directory)/process-\($0).err" }
         for log in logs { FileManager.default.createFile(atPath: log, contents: nil) }
@@ -86,23 +86,30 @@ public struct PipelineBenchmark {
     }
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-func freeTCPPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw BenchError(description: "socket() failed") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+/// `count` distinct TCP ports on 127.0.0.1 that nothing listens on right now. All are held open
+/// until every one is found: ports asked for one at a time can come back twice.
+func freeTCPPorts(_ count: Int) throws -> [Int] {
+    var descriptors: [Int32] = []
+    defer { for descriptor in descriptors { close(descriptor) } }
+    var ports: [Int] = []
+    for _ in 0..<count {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw BenchError(description: "socket() failed") }
+        descriptors.append(descriptor)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
         }
+        guard bound else { throw BenchError(description: "cannot find a free port") }
+        ports.append(Int(UInt16(bigEndian: address.sin_port)))
     }
-    guard bound else { throw BenchError(description: "cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return ports
 }
 
 /// `VmHWM` of a process: its peak resident memory, in kB (0 if unreadable).

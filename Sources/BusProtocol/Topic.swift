@@ -43,20 +43,22 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a topic frame; `nil` for anything that is not a BookBus topic.
     public init?(bytes: [UInt8]) {
-        // Byte comparisons only: this runs for every message a worker or sink receives.
-        if bytes.elementsEqual(Self.controlName.utf8) {
-            self = .control
-        } else if bytes.elementsEqual(Self.unroutedName.utf8) {
-            self = .rawUnrouted
-        } else if let product = Self.product(in: bytes, after: Self.rawPrefix) {
-            self = .raw(product: product)
-        } else if let product = Self.product(in: bytes, after: Self.topOfBookPrefix) {
-            self = .topOfBook(product: product)
-        } else if let product = Self.product(in: bytes, after: Self.spreadPrefix) {
-            self = .spread(product: product)
-        } else {
-            return nil
+        // Plain byte loops, dispatched on the first byte: this runs for every message a worker or
+        // sink receives (generic sequence comparisons with a String's UTF-8 view showed in profiles).
+        let parsed: Topic? = bytes.withUnsafeBufferPointer { bytes in
+            switch bytes.first {
+            case UInt8(ascii: "r"):
+                if Self.equal(bytes, Self.unroutedBytes) { return .rawUnrouted }
+                return Self.product(in: bytes, after: Self.rawBytes).map { .raw(product: $0) }
+            case UInt8(ascii: "s"): return Self.product(in: bytes, after: Self.spreadBytes).map { .spread(product: $0) }
+            case UInt8(ascii: "t"):
+                return Self.product(in: bytes, after: Self.topOfBookBytes).map { .topOfBook(product: $0) }
+            case UInt8(ascii: "b"): return Self.equal(bytes, Self.controlBytes) ? .control : nil
+            default: return nil
+            }
         }
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     /// The product of a per-product topic.
@@ -67,13 +69,23 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func product(in bytes: [UInt8], after prefix: String) -> String? {
-        let prefixLength = prefix.utf8.count
-        guard bytes.count > prefixLength + 1, bytes.starts(with: prefix.utf8), bytes.last == UInt8(ascii: "/") else {
-            return nil
-        }
-        let product = bytes[prefixLength..<(bytes.count - 1)]
-        guard !product.contains(UInt8(ascii: "/")) else { return nil }
+    private static let rawBytes = Array(rawPrefix.utf8)
+    private static let topOfBookBytes = Array(topOfBookPrefix.utf8)
+    private static let spreadBytes = Array(spreadPrefix.utf8)
+    private static let controlBytes = Array(controlName.utf8)
+    private static let unroutedBytes = Array(unroutedName.utf8)
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
+        guard bytes.count == expected.count else { return false }
+        for index in 0..<bytes.count where bytes[index] != expected[index] { return false }
+        return true
+    }
+
+    private static func product(in bytes: UnsafeBufferPointer<UInt8>, after prefix: [UInt8]) -> String? {
+        guard bytes.count > prefix.count + 1, bytes[bytes.count - 1] == UInt8(ascii: "/") else { return nil }
+        for index in 0..<prefix.count where bytes[index] != prefix[index] { return nil }
+        let product = UnsafeBufferPointer(rebasing: bytes[prefix.count..<(bytes.count - 1)])
+        for byte in product where byte == UInt8(ascii: "/") { return nil }
         return String(decoding: product, as: UTF8.self)
     }
 }

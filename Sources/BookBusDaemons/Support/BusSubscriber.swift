@@ -102,12 +102,21 @@ final class BusSubscriber {
             }
             return
         }
-        defer { lastSequence[message.topic] = (message.header.epoch, message.header.sequence) }
-        guard let last = lastSequence[message.topic], last.epoch == message.header.epoch else { return }
-        if message.header.sequence > last.sequence + 1 {
-            recordGap(
-                topic: message.topic, expected: last.sequence + 1, got: message.header.sequence, source: "sequence")
+        // One dictionary access: the entry is read and replaced in place.
+        let current = (epoch: message.header.epoch, sequence: message.header.sequence)
+        if let expected = Self.advance(&lastSequence[message.topic], to: current), current.sequence > expected {
+            recordGap(topic: message.topic, expected: expected, got: current.sequence, source: "sequence")
         }
+    }
+
+    /// Stores `current` as the topic's last sequence; returns the sequence expected next from the
+    /// previous one when both are of the same epoch.
+    private static func advance(
+        _ entry: inout (epoch: UInt64, sequence: UInt64)?, to current: (epoch: UInt64, sequence: UInt64)
+    ) -> UInt64? {
+        defer { entry = current }
+        guard let last = entry, last.epoch == current.epoch else { return nil }
+        return last.sequence + 1
     }
 
     private func recordGap(topic: Topic, expected: UInt64, got: UInt64, source: String) {
