@@ -15,6 +15,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Generated updates replayed through the process pipeline.")
     var pipelineUpdates: Int = 300_000
 
+    @Option(help: "Pipeline runs, each followed by a bare libzmq pass; the table shows the medians.")
+    var pipelineRepeats: Int = 3
+
     @Option(help: "Offered rates for the latency runs, messages per second, comma-separated.")
     var rates: String = "1000,10000,100000"
 
@@ -31,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
     var only: String?
 
     func validate() throws {
-        guard hotPathUpdates > 0, pipelineUpdates > 0, latencySeconds > 0 else {
+        guard hotPathUpdates > 0, pipelineUpdates > 0, pipelineRepeats > 0, latencySeconds > 0 else {
             throw ValidationError("update counts and --latency-seconds must be positive")
         }
         guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
@@ -49,6 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
         )
         configuration.hotPathUpdates = hotPathUpdates
         configuration.pipelineUpdates = pipelineUpdates
+        configuration.pipelineRepeats = pipelineRepeats
         configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
         configuration.latencySeconds = latencySeconds
         configuration.seed = seed
