@@ -55,6 +55,8 @@ struct WorkerLoop {
     private var assigned: Set<String> = []
     /// Whether each product seen is this worker's, for shard and product-list ownership.
     private var fixedOwnership: [String: Bool] = [:]
+    /// Where events are encoded, reused from one event to the next.
+    private var eventBuffer: [UInt8] = []
     private var generation: UInt64 = 0
     private var lastGroupHeartbeat: ContinuousClock.Instant?
     private var lastRetryCheck = ContinuousClock.now
@@ -439,9 +441,10 @@ struct WorkerLoop {
                 kind: kind, product: product, top: top, exchangeTime: exchangeTime,
                 ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence, worker: configuration.name,
                 generation: generation)
+            eventBuffer.removeAll(keepingCapacity: true)
+            event.encode(into: &eventBuffer)
             try publisher.publish(
-                kind.topic(product: product), receivedAtNanos: header.receivedAtNanos, payload: event.encoded(),
-                stop: stop)
+                kind.topic(product: product), receivedAtNanos: header.receivedAtNanos, payload: eventBuffer, stop: stop)
             counters.events += 1
         }
     }
