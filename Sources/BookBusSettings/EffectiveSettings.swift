@@ -87,7 +87,7 @@ public struct EffectiveSettings: Sendable {
         _ definition: SettingDefinition, flags: FlagLayer, environment: EnvironmentLayer, file: FileLayer?
     ) throws -> Entry {
         let key = AbsoluteConfigKey(definition.key.split(separator: ".").map(String.init))
-        let layers: [(origin: SettingOrigin, written: String?, lookup: () throws -> ConfigValue?)] = [
+        var candidates: [(origin: SettingOrigin, written: String?, lookup: () throws -> ConfigValue?)] = [
             (
                 flags.origin(of: definition), nil,
                 { try flags.provider.value(forKey: key, type: definition.configType).value }
@@ -97,7 +97,6 @@ public struct EffectiveSettings: Sendable {
                 { try environment.provider.value(forKey: key, type: definition.configType).value }
             ),
         ]
-        var candidates = layers
         if let file {
             candidates.append(
                 (
@@ -115,8 +114,8 @@ public struct EffectiveSettings: Sendable {
                 throw SettingsError.invalidValue(
                     key: definition.key, origin: origin, reason: shown + definition.type.article)
             }
+            // A secret never comes from the file: ConfigFileChecker refuses it there.
             guard let found else { continue }
-            if definition.isSecret, case .file = origin { continue }
             let value = try definition.checked(found.content, origin: origin)
             return Entry(definition: definition, value: value, origin: origin)
         }

@@ -34,8 +34,9 @@ public struct FrameHeader: Sendable, Equatable {
         _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         // Four big-endian words: version and reserved bytes, epoch, sequence, receive time.
-        var words = (UInt64(Self.version) << 56, epoch.bigEndian, sequence.bigEndian, receivedAtNanos.bigEndian)
-        words.0 = words.0.bigEndian
+        var words = (
+            (UInt64(Self.version) << 56).bigEndian, epoch.bigEndian, sequence.bigEndian, receivedAtNanos.bigEndian
+        )
         return try withUnsafeBytes(of: &words) { (buffer) throws(Failure) -> Result in try body(buffer) }
     }
 

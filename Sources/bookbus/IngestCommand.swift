@@ -120,8 +120,9 @@ extension IngestConfiguration {
     /// The ingest's configuration from its effective settings (credentials aside).
     init(settings: EffectiveSettings) throws {
         typealias Ingest = SettingsCatalog.Ingest
+        let isReplay = settings[Ingest.mode] == "replay"
         let source: IngestSource
-        if settings[Ingest.mode] == "replay" {
+        if isReplay {
             guard let recording = settings[Ingest.recording] else {
                 throw settings.invalid(Ingest.mode.definition, "replay needs ingest.recording (or --replay PATH)")
             }
@@ -146,7 +147,6 @@ extension IngestConfiguration {
             try live.subscription.validate()
             source = .live(live, productsPerConnection: settings[Ingest.productsPerConnection])
         }
-        let isReplay = settings[Ingest.mode] == "replay"
         self.init(
             source: source, publish: Endpoint(parsing: settings[Ingest.publish], defaultMode: .bind),
             lossless: settings[Ingest.lossless] ?? isReplay, name: settings[Ingest.name] ?? "ingest-\(getpid())")
