@@ -68,7 +68,9 @@ public final class RotatingRecordingWriter {
         line.append(contentsOf: #"{"ts":"#.utf8)
         line.append(contentsOf: Self.seconds(receivedAtNanos).utf8)
         line.append(contentsOf: #","raw":""#.utf8)
-        if String(validating: frame, as: UTF8.self) == nil {
+        // Checked in place: making a String of every frame just to validate it copied each one.
+        let invalid = transcode(frame.makeIterator(), from: UTF8.self, to: UTF8.self, stoppingOnError: true) { _ in }
+        if invalid {
             nonTextFrames += 1
             Self.appendEscaped(Array(String(decoding: frame, as: UTF8.self).utf8), to: &line)
         } else {
