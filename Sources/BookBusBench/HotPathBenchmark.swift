@@ -51,10 +51,7 @@ public enum HotPathBenchmark {
                         state = ProductBench(product: bookMessage.product)
                         states[bookMessage.product] = state
                     }
-                    switch bookMessage.content {
-                    case .snapshot(let bids, let asks): try state.book.replace(bids: bids, asks: asks)
-                    case .update(let changes): _ = try state.book.apply(changes)
-                    }
+                    try state.book.apply(bookMessage.content)
                     let top = state.book.topOfBook
                     guard state.lastTop != top else { continue }
                     state.lastTop = top
@@ -99,10 +96,7 @@ public enum HotPathBenchmark {
         for bookMessage in bookMessages {
             var book = books.removeValue(forKey: bookMessage.product) ?? OrderBook(product: bookMessage.product)
             defer { books[bookMessage.product] = book }
-            switch bookMessage.content {
-            case .snapshot(let bids, let asks): try book.replace(bids: bids, asks: asks)
-            case .update(let changes): _ = try book.apply(changes)
-            }
+            try book.apply(bookMessage.content)
         }
     }
 

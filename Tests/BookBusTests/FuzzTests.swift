@@ -67,10 +67,7 @@ import Testing
                 var book = books.removeValue(forKey: bookMessage.product) ?? OrderBook(product: bookMessage.product)
                 let before = book.levels(.bid, limit: 3) + book.levels(.ask, limit: 3)
                 do {
-                    switch bookMessage.content {
-                    case .snapshot(let bids, let asks): try book.replace(bids: bids, asks: asks)
-                    case .update(let changes): _ = try book.apply(changes)
-                    }
+                    try book.apply(bookMessage.content)
                 } catch {
                     // A refused message leaves the book exactly as it was.
                     #expect(book.levels(.bid, limit: 3) + book.levels(.ask, limit: 3) == before)

@@ -76,12 +76,7 @@ final class ProductState {
         var failures: [WorkerError] = []
         for message in messages where message.product == book.product {
             do {
-                switch message.content {
-                case .snapshot(let bids, let asks):
-                    try book.replace(bids: bids, asks: asks)
-                case .update(let changes):
-                    absentDeletes += try book.apply(changes).absentDeletes
-                }
+                absentDeletes += try book.apply(message.content).absentDeletes
             } catch {
                 failures.append(.rejectedByBook(product: message.product, error))
             }
