@@ -12,9 +12,8 @@ import subprocess
 import time
 
 import yaml
-import zmq
 
-from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, assert_events_match_tops, oracle_tops, stop_all
+from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, assert_events_match_tops, binary, oracle_tops, stop_all
 
 COMPOSE_FILES = ["docker-compose.yml", "docker-compose.replay.yml"]
 
@@ -71,8 +70,8 @@ def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
     def healthy(service, host):
         test = services[service]["healthcheck"]["test"]
         assert test[0] == "CMD" and test[1] == "bookbus", test
-        result = subprocess.run([*namespaces.prefix(host), os.environ.get("TEST_BOOKBUS_BINARY", str(ROOT / ".build/debug/bookbus")),
-                                 *test[2:]], cwd=directories[host], env=environment(service), capture_output=True, text=True)
+        result = subprocess.run([*namespaces.prefix(host), binary(), *test[2:]], cwd=directories[host],
+                                env=environment(service), capture_output=True, text=True)
         return result.returncode == 0
 
     def wait_healthy(service, host, timeout=15):
@@ -84,7 +83,6 @@ def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
 
     published = [port["published"] for service in services.values() for port in service.get("ports", [])]
     assert published == [5571], "only the relay's subscriber port is published"
-    context = zmq.Context()
     subscriber_log = tmp_path / "subscriber.out"
     subscriber = None
     try:
@@ -115,7 +113,6 @@ def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
         stop_all(processes.values())
         if subscriber and subscriber.poll() is None:
             subscriber.kill()
-        context.term()
 
     ingest_log = processes["ingest"].stderr()
     assert "Config/docker.yaml" in ingest_log, "the image's BOOKBUS_CONFIG is what the roles read"

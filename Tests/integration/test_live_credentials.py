@@ -2,6 +2,7 @@
 does: Exchange `level2` with an HMAC-signed subscribe, Advanced Trade with an ES256 JWT. The
 credentials come from the environment and must never reach a log, even at trace level."""
 import base64
+import json
 import os
 import subprocess
 
@@ -81,7 +82,7 @@ def test_advanced_trade_with_a_jwt(tmp_path):
         ingest_env={"BOOKBUS_COINBASE_JWT_KEY_NAME": key_name,
                     "BOOKBUS_COINBASE_JWT_PRIVATE_KEY": private_pem.replace("\n", "\\n")},
         until_events=lambda lines: len(lines) > 0 and all(
-            any(shown(__import__("json").loads(l)) == final[p] for l in lines) for p in final))
+            any(shown(json.loads(l)) == final[p] for l in lines) for p in final))
     assert "accepted ['level2', 'heartbeats'] with JWT" in server_log, server_log
     for event in events:
         assert shown(event) in tops[event["product"]], event

@@ -2,7 +2,7 @@
 into exactly the events the live session gave."""
 import json
 
-from bookbus import TUTORIAL, by_product, oracle_events
+from bookbus import TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
 from test_live_websocket import run_live
 
 
@@ -37,7 +37,6 @@ def test_recorded_live_session_replays_to_the_same_events(tmp_path):
 
 
 def replay(directory, recording):
-    from bookbus import Process, free_ports, stop_all
     ingest_port, snapshot_port, worker_port = free_ports(3)
     log = directory / "events.log"
     processes = []
