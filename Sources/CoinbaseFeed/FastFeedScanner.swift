@@ -289,10 +289,8 @@ private struct Scanner {
     mutating func side() -> Side? {
         guard let range = plainStringRange() else { return nil }
         let text = UnsafeBufferPointer(rebasing: bytes[range])
-        if text.elementsEqual("buy".utf8) || text.elementsEqual("bid".utf8) { return .bid }
-        if text.elementsEqual("sell".utf8) || text.elementsEqual("offer".utf8) || text.elementsEqual("ask".utf8) {
-            return .ask
-        }
+        if Self.equals(text, "buy") || Self.equals(text, "bid") { return .bid }
+        if Self.equals(text, "sell") || Self.equals(text, "offer") || Self.equals(text, "ask") { return .ask }
         return nil
     }
 

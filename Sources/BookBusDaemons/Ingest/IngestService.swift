@@ -69,7 +69,7 @@ struct IngestLoop {
     let logger: Logger
     private let router = FeedRouter()
     private let parser = FeedParser()
-    private var books = IngestBooks()
+    private var books = IngestProducts()
     private var group: GroupCoordinator
     private var counters = IngestCounters()
     private var recorder: RotatingRecordingWriter?
@@ -203,47 +203,60 @@ struct IngestLoop {
         // One parse serves routing and the ingest's books. A book message about one product (the
         // hot case) is routed by it; anything else goes through the general router.
         let parsed = try? parser.parse(bytes)
-        let parts: [FeedRouter.Routed]
         if case .book(let messages)? = parsed?.kind, let product = messages.first?.product,
             messages.allSatisfy({ $0.product == product })
         {
-            parts = [FeedRouter.Routed(product: product, payload: bytes)]
-        } else {
-            do {
-                parts = try router.route(bytes)
-            } catch {
-                counters.unroutable += 1
-                logger.warning(
-                    "unroutable coinbase message published on raw/*/",
-                    metadata: [
-                        "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(bytes.count)",
-                    ])
-                parts = [FeedRouter.Routed(product: nil, payload: bytes)]
-            }
+            return try publish(
+                bytes, of: product, parsed: messages, receivedAtNanos: receivedAtNanos, with: publisher, stop: stop)
+        }
+        let parts: [FeedRouter.Routed]
+        do {
+            parts = try router.route(bytes)
+        } catch {
+            counters.unroutable += 1
+            logger.warning(
+                "unroutable coinbase message published on raw/*/",
+                metadata: [
+                    "error": "\(error)", "unroutable_total": "\(counters.unroutable)", "bytes": "\(bytes.count)",
+                ])
+            parts = [FeedRouter.Routed(product: nil, payload: bytes)]
         }
         for part in parts {
-            let topic: Topic
             if let product = part.product {
-                topic = .raw(product: product)
-            } else {
-                if case .error(let text, let reason)? = parsed?.kind {
-                    counters.coinbaseErrors += 1
-                    logger.error(
-                        "coinbase error message", metadata: ["message": "\(text)", "reason": "\(reason ?? "")"])
-                }
-                topic = .rawUnrouted
-            }
-            guard try publisher.publish(topic, receivedAtNanos: receivedAtNanos, payload: part.payload, stop: stop)
-            else { return false }
-            if let product = part.product, configuration.snapshots != nil {
                 // A split part is a new message: parse it; otherwise reuse the parse above.
                 let message = parts.count == 1 ? parsed : try? parser.parse(part.payload)
-                if case .book(let bookMessages)? = message?.kind {
-                    books.apply(bookMessages, product: product, receivedAtNanos: receivedAtNanos)
-                }
-                group.noteProduct(product)
+                let messages: [BookMessage]
+                if case .book(let bookMessages)? = message?.kind { messages = bookMessages } else { messages = [] }
+                guard
+                    try publish(
+                        part.payload, of: product, parsed: messages, receivedAtNanos: receivedAtNanos, with: publisher,
+                        stop: stop)
+                else { return false }
+                continue
             }
+            if case .error(let text, let reason)? = parsed?.kind {
+                counters.coinbaseErrors += 1
+                logger.error("coinbase error message", metadata: ["message": "\(text)", "reason": "\(reason ?? "")"])
+            }
+            guard
+                try publisher.publish(.rawUnrouted, receivedAtNanos: receivedAtNanos, payload: part.payload, stop: stop)
+            else { return false }
         }
+        return true
+    }
+
+    /// Publishes a message about one product on its topic and applies its book messages to the
+    /// ingest's book of that product.
+    /// - Returns: `false` when stop was requested while waiting to send.
+    private mutating func publish(
+        _ payload: [UInt8], of product: String, parsed messages: [BookMessage], receivedAtNanos: UInt64,
+        with publisher: BusPublisher, stop: StopFlag
+    ) throws -> Bool {
+        let (entry, isNew) = books.entry(for: product, publisher: publisher)
+        if isNew { group.noteProduct(product) }
+        guard try publisher.publish(on: entry.channel, receivedAtNanos: receivedAtNanos, payload: payload, stop: stop)
+        else { return false }
+        if configuration.snapshots != nil { entry.apply(messages, receivedAtNanos: receivedAtNanos) }
         return true
     }
 }

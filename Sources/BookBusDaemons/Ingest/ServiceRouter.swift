@@ -27,7 +27,7 @@ final class ServiceRouter {
     }
 
     /// Answers every pending request without blocking.
-    func serve(books: IngestBooks, group: inout GroupCoordinator, publisher: BusPublisher) throws {
+    func serve(books: IngestProducts, group: inout GroupCoordinator, publisher: BusPublisher) throws {
         group.expire()
         while let frames = try socket.receive(wait: false) {
             if frames.count == 3, frames[1] == GroupProtocol.joinCommand {

@@ -16,8 +16,8 @@ final class BusPublisher {
     private let logger: Logger
     /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
     private(set) var epoch = UInt64.random(in: 1...UInt64.max)
-    /// Per topic: its first frame (built once) and the last sequence published.
-    private var topics: [Topic: (frame: [UInt8], sequence: UInt64)] = [:]
+    /// Every topic published on, with its last sequence.
+    private var channels: [Topic: TopicChannel] = [:]
     private let name: String
     private var lastHeartbeat = ContinuousClock.now
     /// How often the `bus/` heartbeat goes out.
@@ -69,17 +69,29 @@ final class BusPublisher {
         return true
     }
 
+    /// The channel of `topic`, made on first use; keep it to publish without a lookup.
+    func channel(for topic: Topic) -> TopicChannel {
+        if let channel = channels[topic] { return channel }
+        let channel = TopicChannel(topic: topic)
+        channels[topic] = channel
+        return channel
+    }
+
     /// Publishes one message on `topic`.
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
     func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        let (topicFrame, sequence) = { (state: inout (frame: [UInt8], sequence: UInt64)) in
-            state.sequence += 1
-            return (state.frame, state.sequence)
-        }(&topics[topic, default: (topic.bytes, 0)])
-        let header = FrameHeader(epoch: epoch, sequence: sequence, receivedAtNanos: receivedAtNanos)
+        try publish(on: channel(for: topic), receivedAtNanos: receivedAtNanos, payload: payload, stop: stop)
+    }
+
+    /// Publishes one message on a channel from ``channel(for:)``.
+    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
+    @discardableResult
+    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
+        channel.sequence += 1
+        let header = FrameHeader(epoch: epoch, sequence: channel.sequence, receivedAtNanos: receivedAtNanos)
         func send() throws -> Bool {
-            try topicFrame.withUnsafeBytes { topic in
+            try channel.frame.withUnsafeBytes { topic in
                 try header.withBytes { header in
                     try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
                 }
@@ -104,14 +116,14 @@ final class BusPublisher {
 
     /// The last sequence number published on `topic` in this epoch (0: none yet).
     func lastSequence(of topic: Topic) -> UInt64 {
-        topics[topic]?.sequence ?? 0
+        channels[topic]?.sequence ?? 0
     }
 
     /// Starts a new epoch: every topic's sequence starts again at 1. Subscribers treat the change as
     /// "everything before may be gone" and resynchronise.
     func renewEpoch() {
         epoch = UInt64.random(in: 1...UInt64.max)
-        topics.removeAll()
+        for channel in channels.values { channel.sequence = 0 }
         logger.info("new epoch", metadata: ["epoch": "\(epoch)"])
     }
 
@@ -121,7 +133,9 @@ final class BusPublisher {
         guard now - lastHeartbeat >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
         var published: [String: UInt64] = [:]
-        for (topic, state) in topics where topic != .control { published[topic.description] = state.sequence }
+        for (topic, channel) in channels where topic != .control && channel.sequence > 0 {
+            published[topic.description] = channel.sequence
+        }
         let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
         try publish(
             .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded(), stop: stop)

@@ -41,10 +41,23 @@ final class ProductState {
     var lastResyncAt: ContinuousClock.Instant?
     /// A crossed book publishes nothing; this remembers that it was reported.
     var crossedReported = false
+    /// The channels of `tob/<product>/` and `spread/<product>/`, from the first event on.
+    private var topOfBookChannel: TopicChannel?
+    private var spreadChannel: TopicChannel?
 
     init(product: String, reason: String) {
         book = OrderBook(product: product)
         phase = .syncing(SyncWait(reason: reason))
+    }
+
+    var product: String { book.product }
+
+    /// The channel `kind` events of this product go out on.
+    func channel(for kind: BookEvent.Kind, on publisher: BusPublisher) -> TopicChannel {
+        if let cached = kind == .topOfBook ? topOfBookChannel : spreadChannel { return cached }
+        let channel = publisher.channel(for: kind.topic(product: product))
+        if kind == .topOfBook { topOfBookChannel = channel } else { spreadChannel = channel }
+        return channel
     }
 
     var isLive: Bool {

@@ -127,8 +127,10 @@ struct WorkerLoop {
             }
             switch message.topic {
             case .raw(let product):
-                guard owns(product) else { continue }
-                try handleRaw(product: product, message: message, publisher: publisher, stop: stop)
+                // Every product with a state is owned: one lookup answers both for the hot case.
+                let state = products[product]
+                guard state != nil || owns(product) else { continue }
+                try handleRaw(product: product, state: state, message: message, publisher: publisher, stop: stop)
             case .control:
                 switch try? ControlMessage(json: message.payload) {
                 case .heartbeat(_, let epoch, let sequences):
@@ -213,9 +215,9 @@ struct WorkerLoop {
 
     // MARK: - Raw messages
 
-    private mutating func handleRaw(product: String, message: BusMessage, publisher: BusPublisher, stop: StopFlag)
-        throws
-    {
+    private mutating func handleRaw(
+        product: String, state: ProductState?, message: BusMessage, publisher: BusPublisher, stop: StopFlag
+    ) throws {
         let messages: [BookMessage]?
         do {
             if case .book(let books) = try parser.parse(message.payload).kind {
@@ -228,22 +230,27 @@ struct WorkerLoop {
             reject(product: product, error)
             messages = nil
         }
-        try account(product: product, header: message.header, messages: messages, publisher: publisher, stop: stop)
+        try account(
+            product: product, state: state, header: message.header, messages: messages, publisher: publisher,
+            stop: stop)
     }
 
-    /// Takes one raw message (parsed, or `nil` when refused) into the product's state.
+    /// Takes one raw message (parsed, or `nil` when refused) into the product's state (`nil`: none
+    /// yet; it is made here).
     private mutating func account(
-        product: String, header: FrameHeader, messages: [BookMessage]?, publisher: BusPublisher, stop: StopFlag
+        product: String, state existing: ProductState?, header: FrameHeader, messages: [BookMessage]?,
+        publisher: BusPublisher, stop: StopFlag
     ) throws {
         let isSnapshot = messages?.contains { $0.product == product && $0.isSnapshot } ?? false
-        if products[product] == nil {
-            if isSnapshot {
-                products[product] = ProductState(product: product, reason: "first message seen")
-            } else {
-                try startResync(product, reason: "update before any snapshot")
-            }
+        let state: ProductState
+        if let existing {
+            state = existing
+        } else if isSnapshot {
+            state = ProductState(product: product, reason: "first message seen")
+            products[product] = state
+        } else {
+            state = try startResync(product, reason: "update before any snapshot")
         }
-        let state = products[product]!
         if state.isLive {
             if state.epoch == header.epoch && header.sequence <= state.lastSequence {
                 // Already in the book: the snapshot it was loaded from came after this message.
@@ -256,18 +263,19 @@ struct WorkerLoop {
                     : "sequence gap: expected \(state.lastSequence + 1), got \(header.sequence)"
                 try startResync(product, reason: reason)
                 return try account(
-                    product: product, header: header, messages: messages, publisher: publisher, stop: stop)
+                    product: product, state: state, header: header, messages: messages, publisher: publisher,
+                    stop: stop)
             }
             state.epoch = header.epoch
             state.lastSequence = header.sequence
             // Refused messages and non-book messages (ticker, match, …) change nothing.
             guard let messages, !messages.isEmpty else { return }
-            applyLive(product, messages)
+            applyLive(state, messages)
             try publishEvents(
-                product, header: header, exchangeTime: exchangeTime(messages), publisher: publisher, stop: stop)
+                state, header: header, exchangeTime: exchangeTime(messages), publisher: publisher, stop: stop)
         } else if isSnapshot {
             // A snapshot on the stream replaces everything: the book is complete from here.
-            try goLive(product, header: header, applying: messages ?? [], publisher: publisher, stop: stop)
+            try goLive(state, header: header, applying: messages ?? [], publisher: publisher, stop: stop)
         } else {
             if state.keep(BufferedMessage(header: header, messages: messages), limit: configuration.resyncBufferLimit) {
                 counters.bufferedDropped += 1
@@ -277,24 +285,29 @@ struct WorkerLoop {
         }
     }
 
-    private mutating func applyLive(_ product: String, _ messages: [BookMessage]) {
-        let outcome = products[product]!.apply(messages)
+    private mutating func applyLive(_ state: ProductState, _ messages: [BookMessage]) {
+        let outcome = state.apply(messages)
         counters.bookMessages += messages.count - outcome.failures.count
         counters.absentDeletes += outcome.absentDeletes
-        for failure in outcome.failures { reject(product: product, failure) }
+        for failure in outcome.failures { reject(product: state.product, failure) }
     }
 
     // MARK: - Resynchronisation
 
     /// Stops trusting the product's book and asks for a snapshot.
-    private mutating func startResync(_ product: String, reason: String) throws {
+    /// - Returns: the product's state (made here if it had none).
+    @discardableResult
+    private mutating func startResync(_ product: String, reason: String) throws -> ProductState {
         counters.resyncs += 1
-        if products[product] == nil {
-            products[product] = ProductState(product: product, reason: reason)
+        let state: ProductState
+        if let existing = products[product] {
+            state = existing
+            state.phase = .syncing(SyncWait(reason: reason))
         } else {
-            products[product]!.phase = .syncing(SyncWait(reason: reason))
+            state = ProductState(product: product, reason: reason)
+            products[product] = state
         }
-        products[product]!.lastResyncAt = .now
+        state.lastResyncAt = .now
         logger.warning(
             "book not trusted: resynchronising",
             metadata: [
@@ -302,6 +315,7 @@ struct WorkerLoop {
                 "resyncs_total": "\(counters.resyncs)",
             ])
         try requestSnapshot(product)
+        return state
     }
 
     private mutating func requestSnapshot(_ product: String) throws {
@@ -322,11 +336,11 @@ struct WorkerLoop {
     }
 
     private mutating func handleSnapshotReply(_ reply: BusMessage, publisher: BusPublisher, stop: StopFlag) throws {
-        guard case .raw(let product) = reply.topic, products[product] != nil else {
+        guard case .raw(let product) = reply.topic, let state = products[product] else {
             return rejectReply("it is for \(reply.topic), which this worker did not ask for")
         }
         // A product that went live meanwhile (a snapshot came on the stream) needs no answer.
-        guard case .syncing(let wait) = products[product]!.phase else { return }
+        guard case .syncing(let wait) = state.phase else { return }
         let snapshot: [BookMessage]
         do {
             switch try parser.parse(reply.payload).kind {
@@ -360,33 +374,34 @@ struct WorkerLoop {
             return try requestSnapshot(product)
         }
         counters.snapshotsApplied += 1
-        try goLive(product, header: reply.header, applying: snapshot, publisher: publisher, stop: stop)
+        try goLive(state, header: reply.header, applying: snapshot, publisher: publisher, stop: stop)
         for message in newer {
-            products[product]!.lastSequence = message.header.sequence
-            if let messages = message.messages { applyLive(product, messages) }
+            state.lastSequence = message.header.sequence
+            if let messages = message.messages { applyLive(state, messages) }
         }
         if let last = newer.last {
             try publishEvents(
-                product, header: last.header, exchangeTime: exchangeTime(last.messages ?? []), publisher: publisher,
+                state, header: last.header, exchangeTime: exchangeTime(last.messages ?? []), publisher: publisher,
                 stop: stop)
         }
     }
 
     /// Loads a snapshot (from the stream or the service) and trusts the book again.
     private mutating func goLive(
-        _ product: String, header: FrameHeader, applying snapshot: [BookMessage], publisher: BusPublisher,
+        _ state: ProductState, header: FrameHeader, applying snapshot: [BookMessage], publisher: BusPublisher,
         stop: StopFlag
     ) throws {
         let reason: String
-        if case .syncing(let wait) = products[product]!.phase { reason = wait.reason } else { reason = "" }
-        products[product]!.phase = .live
-        products[product]!.epoch = header.epoch
-        products[product]!.lastSequence = header.sequence
-        applyLive(product, snapshot)
+        if case .syncing(let wait) = state.phase { reason = wait.reason } else { reason = "" }
+        state.phase = .live
+        state.epoch = header.epoch
+        state.lastSequence = header.sequence
+        applyLive(state, snapshot)
         logger.info(
-            "book live", metadata: ["product": "\(product)", "after": "\(reason)", "sequence": "\(header.sequence)"])
+            "book live",
+            metadata: ["product": "\(state.product)", "after": "\(reason)", "sequence": "\(header.sequence)"])
         try publishEvents(
-            product, header: header, exchangeTime: exchangeTime(snapshot), publisher: publisher, stop: stop)
+            state, header: header, exchangeTime: exchangeTime(snapshot), publisher: publisher, stop: stop)
     }
 
     /// The ingest's heartbeat lists the last sequence of every topic: a product this worker keeps
@@ -417,10 +432,9 @@ struct WorkerLoop {
     }
 
     private mutating func publishEvents(
-        _ product: String, header: FrameHeader, exchangeTime: String?, publisher: BusPublisher, stop: StopFlag
+        _ state: ProductState, header: FrameHeader, exchangeTime: String?, publisher: BusPublisher, stop: StopFlag
     ) throws {
-        // One lookup: the state is a class, shared, not copied.
-        let state = products[product]!
+        let product = state.product
         let top = state.book.topOfBook
         if top.isCrossed {
             if !state.crossedReported {
@@ -444,7 +458,8 @@ struct WorkerLoop {
             eventBuffer.removeAll(keepingCapacity: true)
             event.encode(into: &eventBuffer)
             try publisher.publish(
-                kind.topic(product: product), receivedAtNanos: header.receivedAtNanos, payload: eventBuffer, stop: stop)
+                on: state.channel(for: kind, on: publisher), receivedAtNanos: header.receivedAtNanos,
+                payload: eventBuffer, stop: stop)
             counters.events += 1
         }
     }
