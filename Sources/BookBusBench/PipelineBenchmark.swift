@@ -15,7 +15,11 @@ public struct PipelineBenchmark {
 
     /// The logs of one run.
     public struct Run: Sendable {
+        /// From starting the ingest process to the sink's exit: start-up and connection set-up included.
         public var seconds: Double
+        /// The stream alone: from the ingest's receive time of the first frame that made an event to
+        /// the sink's receipt of the last end-of-stream (the sink's closing line gives both).
+        public var streamSeconds: Double
         public var ingestLog: String
         public var workerLogs: [String]
         public var sinkLog: String
@@ -79,8 +83,14 @@ public struct PipelineBenchmark {
         guard ingestStatus == 0, sinkStatus == 0, workerStatuses.allSatisfy({ $0 == 0 }) else {
             throw BenchError(description: "pipeline run failed; logs in \(directory)")
         }
+        guard let first = logValue("first_event_ingest_ns", in: text[0]).flatMap(UInt64.init),
+            let last = logValue("last_end_of_stream_ns", in: text[0]).flatMap(UInt64.init), last > first
+        else {
+            throw BenchError(description: "the sink's closing line has no stream span; logs in \(directory)")
+        }
         return Run(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            streamSeconds: Double(last - first) / 1e9,
             ingestLog: text[1 + workerCount], workerLogs: Array(text[1...workerCount]), sinkLog: text[0],
             workerPeakRSSKilobytes: rss)
     }

@@ -39,6 +39,8 @@ public final class RecordingReader {
         }
         self.path = path
         self.file = file
+        // Recordings are read front to back, often at full speed: 1 MiB reads instead of 4 KiB.
+        setvbuf(file, nil, _IOFBF, 1 << 20)
     }
 
     deinit {

@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
     var hotPathUpdates: Int = 200_000
 
     @Option(help: "Generated updates replayed through the process pipeline.")
-    var pipelineUpdates: Int = 300_000
+    var pipelineUpdates: Int = 1_000_000
 
     @Option(help: "Pipeline runs, each followed by a bare libzmq pass; the table shows the medians.")
     var pipelineRepeats: Int = 3

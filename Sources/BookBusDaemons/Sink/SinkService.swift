@@ -48,6 +48,10 @@ struct SinkLoop {
         var received = 0
         var written = 0
         var rejected = 0
+        // The stream's span: from the ingest's receive time of the earliest event to the last
+        // end-of-stream (the benchmark's throughput window, without process start-up).
+        var firstEventIngestNanos = UInt64.max
+        var lastEndOfStreamNanos: UInt64?
         let standardOutput = FileHandle.standardOutput
         var health = configuration.health
         var printed: [UInt8] = []
@@ -72,6 +76,7 @@ struct SinkLoop {
             case .control:
                 guard case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload) else { continue }
                 endedPublishers.insert(publisher)
+                lastEndOfStreamNanos = WallClock.nanosecondsSinceEpoch()
                 logger.info(
                     "end of stream", metadata: ["publisher": "\(publisher)", "ended": "\(endedPublishers.count)"])
                 if configuration.exitAfterEnds > 0 && endedPublishers.count >= configuration.exitAfterEnds {
@@ -79,6 +84,7 @@ struct SinkLoop {
                 }
             case .topOfBook, .spread:
                 received += 1
+                firstEventIngestNanos = min(firstEventIngestNanos, message.header.receivedAtNanos)
                 if configuration.latencyReport {
                     latencies.record(nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
                 }
@@ -127,6 +133,10 @@ struct SinkLoop {
         ]
         if configuration.latencyReport {
             for (key, value) in latencies.report() { closing[key] = "\(value)" }
+        }
+        if let lastEndOfStreamNanos, received > 0 {
+            closing["first_event_ingest_ns"] = "\(firstEventIngestNanos)"
+            closing["last_end_of_stream_ns"] = "\(lastEndOfStreamNanos)"
         }
         logger.info("sink stopping", metadata: closing)
     }
