@@ -93,6 +93,9 @@ public enum SettingsCatalog {
         public static let waitForSubscribers = Setting<Int>(
             "ingest.wait_for_subscribers", default: 0, flag: "--wait-for-subscribers", minimum: 0,
             "Publish nothing until this many BookBus subscribers are connected.")
+        public static let maxBatch = Setting<Int>(
+            "ingest.max_batch", default: 64, flag: "--max-batch", minimum: 1,
+            "Most messages of one product sent as one bus message when several are at hand at once (1: one each).")
         public static let name = OptionalSetting<String>(
             "ingest.name", flag: "--name", "Name in logs and end-of-stream messages (default ingest-<pid>).")
         public static let recordDirectory = OptionalSetting<String>(
@@ -213,7 +216,8 @@ public enum SettingsCatalog {
         Ingest.feed.definition, Ingest.exchangeChannel.definition, Ingest.url.definition, Ingest.products.definition,
         Ingest.maxFrameBytes.definition, Ingest.productsPerConnection.definition, Ingest.silenceTimeout.definition,
         Ingest.publish.definition, Ingest.snapshots.definition, Ingest.groupExpiry.definition,
-        Ingest.lossless.definition, Ingest.waitForSubscribers.definition, Ingest.name.definition,
+        Ingest.lossless.definition, Ingest.waitForSubscribers.definition, Ingest.maxBatch.definition,
+        Ingest.name.definition,
         Ingest.recordDirectory.definition, Ingest.recordRotateSeconds.definition, Ingest.recordRotateBytes.definition,
         Coinbase.apiKey.definition, Coinbase.apiSecret.definition, Coinbase.apiPassphrase.definition,
         Coinbase.jwtKeyName.definition, Coinbase.jwtPrivateKey.definition,

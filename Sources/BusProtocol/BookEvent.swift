@@ -180,12 +180,18 @@ private func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
 
 /// Appends `text` as a JSON string literal, as bytes.
 func appendJSONString(_ text: String, to json: inout [UInt8]) {
-    let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-    if plain {
+    // On the string's contiguous bytes: a generic walk of its UTF-8 view showed in profiles.
+    var text = text
+    let plain = text.withUTF8 { bytes in
+        for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            return false
+        }
         json.append(UInt8(ascii: "\""))
-        json.append(contentsOf: text.utf8)
+        json.append(contentsOf: bytes)
         json.append(UInt8(ascii: "\""))
-    } else {
+        return true
+    }
+    if !plain {
         var escaped = ""
         appendJSONString(text, to: &escaped)
         json.append(contentsOf: escaped.utf8)

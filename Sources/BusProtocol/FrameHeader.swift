@@ -2,15 +2,18 @@
 ///
 /// | offset | size | field |
 /// |---|---|---|
-/// | 0 | 1 | version, 1 |
+/// | 0 | 1 | version, 2 |
 /// | 1 | 7 | reserved, zero |
 /// | 8 | 8 | epoch: random, new each time the publisher starts |
 /// | 16 | 8 | sequence: 1, 2, 3, … per topic within an epoch |
 /// | 24 | 8 | ingest receive time, nanoseconds since the Unix epoch |
 ///
 /// A subscriber that sees a sequence number skip within one epoch has lost messages on that topic.
+///
+/// Version 2: a message may carry several payloads (frames 3, 4, …), consecutive messages of its
+/// topic; the header gives the first one's sequence and receive time. Version 1 had exactly one.
 public struct FrameHeader: Sendable, Equatable {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
     public static let byteCount = 32
 
     public var epoch: UInt64
@@ -40,6 +43,11 @@ public struct FrameHeader: Sendable, Equatable {
         return try withUnsafeBytes(of: &words) { (buffer) throws(Failure) -> Result in try body(buffer) }
     }
 
+    /// The header of the payload `offset` places after this one in the same message.
+    public func advanced(by offset: Int) -> FrameHeader {
+        FrameHeader(epoch: epoch, sequence: sequence + UInt64(offset), receivedAtNanos: receivedAtNanos)
+    }
+
     /// Decodes a header frame.
     public init(bytes: [UInt8]) throws(BusProtocolError) {
         guard bytes.count == Self.byteCount else { throw .badHeaderLength(bytes.count) }
@@ -65,7 +73,8 @@ public enum BusProtocolError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .wrongFrameCount(let count): "bus message has \(count) frames; expected 3 (topic, header, payload)"
+        case .wrongFrameCount(let count):
+            "bus message has \(count) frames; expected 3 (topic, header, payload), or more on a raw/ topic (a batch)"
         case .unknownTopic(let topic): "unknown topic \"\(topic.prefix(80))\""
         case .badHeaderLength(let count): "header frame of \(count) bytes; expected \(FrameHeader.byteCount)"
         case .unsupportedVersion(let version):

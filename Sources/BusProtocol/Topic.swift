@@ -5,8 +5,8 @@
 ///
 /// | topic | publisher | payload |
 /// |---|---|---|
-/// | `raw/<PRODUCT>/` | ingest | one Coinbase message about PRODUCT, bytes as received |
-/// | `raw/*/` | ingest | a Coinbase message about no product (acks, errors, heartbeats) |
+/// | `raw/<PRODUCT>/` | ingest | Coinbase messages about PRODUCT, bytes as received, one per frame |
+/// | `raw/*/` | ingest | Coinbase messages about no product (acks, errors, heartbeats) |
 /// | `tob/<PRODUCT>/` | worker | top-of-book event, JSON |
 /// | `spread/<PRODUCT>/` | worker | spread event, JSON |
 /// | `bus/` | every publisher | control messages (end of stream), JSON |
@@ -59,6 +59,15 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         }
         guard let parsed else { return nil }
         self = parsed
+    }
+
+    /// True for the topics of raw Coinbase messages, the only ones whose bus messages may carry
+    /// several payloads.
+    public var isRaw: Bool {
+        switch self {
+        case .raw, .rawUnrouted: true
+        case .topOfBook, .spread, .control: false
+        }
     }
 
     /// The product of a per-product topic.

@@ -77,6 +77,27 @@ public final class ZMQSocket {
         return true
     }
 
+    /// Sends one message: two frames given as raw bytes (a topic and a header, say), then each of
+    /// `payloads` as a frame of its own.
+    /// - Returns: `false` when `wait` is `false` and the socket would block (EAGAIN); nothing was
+    ///   sent then.
+    public func send(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, payloads: [[UInt8]], wait: Bool
+    ) throws(ZeroMQError) -> Bool {
+        precondition(!payloads.isEmpty, "a message has at least one payload frame")
+        guard try sendFrame(first, first: true, more: true, wait: wait) else { return false }
+        _ = try sendFrame(second, first: false, more: true, wait: wait)
+        for index in payloads.indices {
+            let more = index < payloads.count - 1
+            // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
+            let sent: Result<Bool, ZeroMQError> = payloads[index].withUnsafeBytes { buffer in
+                Result { () throws(ZeroMQError) -> Bool in try sendFrame(buffer, first: false, more: more, wait: wait) }
+            }
+            _ = try sent.get()
+        }
+        return true
+    }
+
     /// One frame; `false` only when the first frame of a message meets EAGAIN (the rest of a
     /// message is queued with its first frame atomically).
     private func sendFrame(
@@ -97,26 +118,38 @@ public final class ZMQSocket {
     /// - Parameter wait: `false` returns `nil` at once when nothing is queued.
     public func receive(wait: Bool = true) throws(ZeroMQError) -> [[UInt8]]? {
         var frames: [[UInt8]] = []
-        // Bus messages have three frames: one allocation for the list, not several as it grows.
-        frames.reserveCapacity(3)
+        return try receive(into: &frames, wait: wait) ? frames : nil
+    }
+
+    /// Receives one multipart message into `frames`, reusing the arrays already there: a caller
+    /// that receives in a loop and lets go of the frames in between allocates nothing per message.
+    /// - Parameter wait: `false` returns `false` at once when nothing is queued (`frames` untouched).
+    /// - Returns: `true` when a message was received; `frames` then holds exactly its frames.
+    public func receive(into frames: inout [[UInt8]], wait: Bool = true) throws(ZeroMQError) -> Bool {
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
+        var count = 0
         while true {
-            let flags: Int32 = (wait || !frames.isEmpty) ? 0 : ZMQ_DONTWAIT
+            let flags: Int32 = (wait || count > 0) ? 0 : ZMQ_DONTWAIT
             if zmq_msg_recv(&message, handle, flags) < 0 {
                 let code = zmq_errno()
                 if code == EINTR { continue }
-                if code == EAGAIN && frames.isEmpty { return nil }
+                if code == EAGAIN && count == 0 { return false }
                 throw ZeroMQError(operation: "zmq_msg_recv", code: code)
             }
-            let size = zmq_msg_size(&message)
-            if let data = zmq_msg_data(&message), size > 0 {
-                frames.append([UInt8](UnsafeRawBufferPointer(start: data, count: size)))
+            let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message))
+            if count < frames.count {
+                frames[count].removeAll(keepingCapacity: true)
+                frames[count].append(contentsOf: bytes)
             } else {
-                frames.append([])
+                frames.append(Array(bytes))
             }
-            if zmq_msg_more(&message) == 0 { return frames }
+            count += 1
+            if zmq_msg_more(&message) == 0 {
+                if frames.count > count { frames.removeLast(frames.count - count) }
+                return true
+            }
         }
     }
 

@@ -63,6 +63,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Before publishing, wait for this many BookBus subscribers (ingest.wait_for_subscribers; 0).")
     var waitForSubscribers: Int?
 
+    @Option(
+        help:
+            "Most messages of one product per bus message when several are at hand at once (ingest.max_batch; 64; 1: one each)."
+    )
+    var maxBatch: Int?
+
     @Option(help: "Name in logs and end-of-stream messages (ingest.name; default ingest-<pid>).")
     var name: String?
 
@@ -108,6 +114,7 @@ struct IngestCommand: AsyncParsableCommand {
         flags.set(Ingest.groupExpiry, groupExpiry, flag: "--group-expiry")
         flags.set(Ingest.lossless, lossless, flag: lossless == false ? "--no-lossless" : "--lossless")
         flags.set(Ingest.waitForSubscribers, waitForSubscribers, flag: "--wait-for-subscribers")
+        flags.set(Ingest.maxBatch, maxBatch, flag: "--max-batch")
         flags.set(Ingest.name, name, flag: "--name")
         flags.set(Ingest.recordDirectory, record, flag: "--record")
         flags.set(Ingest.recordRotateSeconds, recordRotateSeconds, flag: "--record-rotate-seconds")
@@ -153,6 +160,7 @@ extension IngestConfiguration {
         sockets = try settings.sockets()
         sockets.maxMessageBytes = Int64(settings[Ingest.maxFrameBytes])
         waitForSubscribers = settings[Ingest.waitForSubscribers]
+        maxBatch = settings[Ingest.maxBatch]
         let service = settings[Ingest.snapshots]
         snapshots = service == "none" ? nil : Endpoint(parsing: service, defaultMode: .bind)
         groupExpiry = .milliseconds(Int64(settings[Ingest.groupExpiry] * 1000))

@@ -53,7 +53,7 @@ import Testing
         let header = FrameHeader(epoch: 0x0102_0304_0506_0708, sequence: 42, receivedAtNanos: 1_657_738_732_495_040_000)
         let bytes = header.bytes
         #expect(bytes.count == 32)
-        #expect(bytes[0] == 1)
+        #expect(bytes[0] == 2)
         #expect(Array(bytes[1..<8]) == [0, 0, 0, 0, 0, 0, 0])
         #expect(Array(bytes[8..<16]) == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(bytes[23] == 42)
@@ -67,6 +67,21 @@ import Testing
         var bytes = FrameHeader(epoch: 1, sequence: 1, receivedAtNanos: 1).bytes
         bytes[0] = 9
         #expect(throws: BusProtocolError.unsupportedVersion(9)) { try FrameHeader(bytes: bytes) }
+        // Version 1 had one payload per message: a batch would be misread, so it is refused.
+        bytes[0] = 1
+        #expect(throws: BusProtocolError.unsupportedVersion(1)) { try FrameHeader(bytes: bytes) }
+    }
+
+    @Test func batchPayloadsCountOnFromTheFirstSequence() {
+        let first = FrameHeader(epoch: 7, sequence: 41, receivedAtNanos: 99)
+        #expect(first.advanced(by: 0) == first)
+        #expect(first.advanced(by: 3) == FrameHeader(epoch: 7, sequence: 44, receivedAtNanos: 99))
+    }
+
+    @Test func onlyRawTopicsMayCarryBatches() {
+        #expect(Topic.raw(product: "BTC-USD").isRaw && Topic.rawUnrouted.isRaw)
+        #expect(!Topic.spread(product: "BTC-USD").isRaw && !Topic.topOfBook(product: "BTC-USD").isRaw)
+        #expect(!Topic.control.isRaw)
     }
 }
 

@@ -106,12 +106,14 @@ HEADER = struct.Struct(">B7xQQQ")  # version, reserved, epoch, sequence, receive
 
 
 def decode(frames):
-    """(topic, epoch, sequence, received_ns, payload) of one three-frame bus message."""
-    assert len(frames) == 3, f"expected 3 frames, got {len(frames)}"
-    topic, header, payload = frames
+    """(topic, epoch, sequence, received_ns, payloads) of one bus message: topic, header, then one
+    payload per frame, several only on raw/ topics (payload i has sequence + i)."""
+    assert len(frames) >= 3, f"expected at least 3 frames, got {len(frames)}"
+    topic, header, *payloads = frames
     version, epoch, sequence, received_ns = HEADER.unpack(header)
-    assert version == 1
-    return topic.decode(), epoch, sequence, received_ns, payload
+    assert version == 2
+    assert len(payloads) == 1 or topic.startswith(b"raw/"), f"{len(payloads)} payloads on {topic}"
+    return topic.decode(), epoch, sequence, received_ns, payloads
 
 
 def stop_all(processes):

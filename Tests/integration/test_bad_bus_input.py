@@ -13,7 +13,7 @@ HEADER = struct.Struct(">B7xQQQ")
 EPOCH = 77
 
 
-def header(sequence, version=1):
+def header(sequence, version=2):
     return HEADER.pack(version, EPOCH, sequence, time.time_ns())
 
 
@@ -55,20 +55,26 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
         router.send_multipart([identity, b"raw/BTC-USD/", header(0)])  # a frame missing
         btc_book = json.dumps({"type": "snapshot", "product_id": "BTC-USD",
                                "bids": [["100.00", "1.5"], ["99.00", "2"]], "asks": [["101.00", "3"]]}).encode()
+        router.send_multipart([identity, b"raw/BTC-USD/", header(0), btc_book, btc_book])  # two payloads
         router.send_multipart([identity, b"raw/BTC-USD/", header(0), btc_book])
         # Malformed bus messages, then a good update.
         publisher.send_multipart([b"raw/BTC-USD/"])
         publisher.send_multipart([b"raw/BTC-USD/", b"short"])
         publisher.send_multipart([b"raw/BTC-USD/", b"x" * 31, b"{}"])
         publisher.send_multipart([b"raw/BTC-USD/", header(1, version=9), b"{}"])
+        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=1), b"{}"])  # the old protocol
         publisher.send_multipart([b"raw/BTC-USD/extra/", header(1), b"{}"])
         update = {"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.50", "0.25"]], "time": "t1"}
         publisher.send_multipart([b"raw/BTC-USD/", header(1), json.dumps(update).encode()])
+        # A batch: two messages in one, sequences 2 and 3.
+        batch = [{"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.75", "1"]], "time": "t2"},
+                 {"type": "l2update", "product_id": "BTC-USD", "changes": [["sell", "100.90", "2"]], "time": "t3"}]
+        publisher.send_multipart([b"raw/BTC-USD/", header(2)] + [json.dumps(m).encode() for m in batch])
         received = []
         sub_poller = zmq.Poller()
         sub_poller.register(events, zmq.POLLIN)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(e.get("bid") == "100.50" for e in received):
+        while time.monotonic() < deadline and not any(e.get("source_seq") == 3 for e in received):
             if sub_poller.poll(200):
                 topic, _, payload = events.recv_multipart()
                 if topic.startswith(b"tob/"):
@@ -80,12 +86,15 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
             socket.close()
         context.term()
     assert [(e["bid"], e["bid_size"], e["ask"], e["ask_size"], e["source_seq"]) for e in received] == [
-        ("100.00", "1.5", "101.00", "3", 0), ("100.50", "0.25", "101.00", "3", 1)]
+        ("100.00", "1.5", "101.00", "3", 0), ("100.50", "0.25", "101.00", "3", 1),
+        ("100.75", "1", "101.00", "3", 2), ("100.75", "1", "100.90", "2", 3)]
     log = worker.stderr()
-    assert log.count("bus message rejected") == 5, log
-    assert log.count("snapshot reply rejected") == 3, log
+    assert log.count("bus message rejected") == 6, log
+    assert "header version 1 unsupported; this build speaks version 2" in log
+    assert log.count("snapshot reply rejected") == 4, log
     assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
-    assert "bad_snapshot_replies=3" in log
+    assert "it has 2 payloads; a snapshot reply has one" in log
+    assert "bad_snapshot_replies=4" in log
 
 
 def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
@@ -102,6 +111,8 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
                  "ingest_time_ns": 1, "source_seq": 1, "worker": "fake-worker", "generation": 0}
         for sequence in (1, 2, 5):  # 3 and 4 lost
             publisher.send_multipart([b"spread/BTC-USD/", header(sequence), json.dumps(event).encode()])
+        # Events are never batched: two payloads on an event topic are refused.
+        publisher.send_multipart([b"spread/BTC-USD/", header(6)] + [json.dumps(event).encode()] * 2)
         # The heartbeat says 7 went out: 6 and 7 were lost at the tail.
         beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 7}}
         publisher.send_multipart([b"bus/", header(1), json.dumps(beat).encode()])
@@ -119,3 +130,4 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
     assert "expected=3 got=5" in log and "seen_by=sequence" in log
     assert "expected=6 got=8" in log and "seen_by=heartbeat of fake-worker" in log
     assert "missed_upstream=4" in log
+    assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/ topic" in log

@@ -132,6 +132,33 @@ def test_late_worker_builds_correct_books_from_the_snapshot_service(tmp_path):
     assert "resyncs=10 snapshots_applied=10" in log
 
 
+def test_late_worker_joins_a_batched_stream_through_the_snapshot_service(tmp_path):
+    """A replay that cannot keep its pace sends what is due in batches; the snapshot service must
+    still say exactly which message each book includes, counting every payload of a batch."""
+    recording = tmp_path / "busy.jsonl"
+    synthetic_exchange_recording(recording, updates=120_000, seconds=3.0)
+    topology = Topology(tmp_path, workers=1)
+    try:
+        topology.sink()
+        ingest = topology.ingest("--replay", str(recording), "--speed", "1")
+        time.sleep(1.0)  # the snapshots have gone by; the ingest is sending batches
+        worker = topology.worker(0)
+        assert ingest.wait(30) == 0
+        time.sleep(0.5)
+        statuses = topology.stop()
+    finally:
+        topology.close()
+    assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
+    closing = next(line for line in ingest.stderr().splitlines() if "ingest stopping" in line)
+    published = int(closing.split(" published=")[1].split(" ")[0])  # with heartbeats and the end
+    bus_messages = int(closing.split(" bus_messages=")[1].split(" ")[0])
+    assert " frames=120003 " in closing and bus_messages < published, closing
+    assert "resyncs=3 snapshots_applied=3" in worker.stderr()
+    events = topology.events()
+    assert_events_match_tops(events, oracle_tops(recording))
+    assert {event["product"] for event in events} == {"AAA-USD", "BBB-USD", "CCC-USD"}
+
+
 def test_forced_drops_are_detected_and_repaired_without_a_wrong_event(tmp_path):
     recording = tmp_path / "busy.jsonl"
     synthetic_exchange_recording(recording, updates=60_000, seconds=5.0)

@@ -34,7 +34,7 @@ def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
         poller.register(subscriber, zmq.POLLIN)
         while len(ended) < workers:
             assert poller.poll(30_000), "no message for 30 s"
-            topic, epoch, sequence, received_ns, payload = decode(subscriber.recv_multipart())
+            topic, epoch, sequence, received_ns, (payload,) = decode(subscriber.recv_multipart())
             message = json.loads(payload)
             if topic == "bus/":
                 assert message["type"] in ("heartbeat", "end_of_stream")
@@ -61,3 +61,56 @@ def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
     assert by_product(events) == expected
     assert len(expected) == 10
     assert ended == {"worker-0", "worker-1"}
+
+
+def raw_messages_of(recording, max_batch, tmp_path):
+    """Replays `recording` at full speed to a pyzmq subscriber of every raw topic; returns the
+    decoded bus messages until the end of stream."""
+    (port,) = free_ports(1)
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.LINGER, 0)
+    subscriber.connect(f"tcp://127.0.0.1:{port}")
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"raw/")
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"bus/")
+    ingest = Process("ingest", ["ingest", "--replay", str(recording), "--publish", f"tcp://127.0.0.1:{port}",
+                                "--snapshots", "none", "--wait-for-subscribers", "1", "--max-batch", str(max_batch)],
+                     tmp_path)
+    messages = []
+    try:
+        poller = zmq.Poller()
+        poller.register(subscriber, zmq.POLLIN)
+        while True:
+            assert poller.poll(30_000), "no message for 30 s"
+            topic, epoch, sequence, received_ns, payloads = decode(subscriber.recv_multipart())
+            if topic == "bus/":
+                if json.loads(payloads[0])["type"] == "end_of_stream":
+                    break
+                continue
+            messages.append((topic, epoch, sequence, payloads))
+        assert ingest.wait(30) == 0, ingest.stderr()
+    finally:
+        stop_all([ingest])
+        subscriber.close()
+        context.term()
+    return messages
+
+
+def test_pyzmq_subscriber_reads_raw_batches_as_consecutive_messages(tmp_path):
+    """README's batches: a raw bus message carries one or more Coinbase messages of its product, in
+    order, numbered on from the header's sequence. Read that way, the stream is the recording."""
+    recording = [line for line in TEN_PRODUCTS.read_bytes().split(b"\n") if line]
+    expected = {}
+    for line in recording:
+        product = json.loads(line).get("product_id")  # none: subscriptions acknowledgements
+        expected.setdefault(f"raw/{product}/" if product else "raw/*/", []).append(line)
+    for max_batch, batched in ((64, True), (1, False)):
+        received, next_sequence, sizes = {}, {}, []
+        for topic, epoch, sequence, payloads in raw_messages_of(TEN_PRODUCTS, max_batch, tmp_path):
+            assert sequence == next_sequence.get(topic, 1), (topic, sequence)
+            next_sequence[topic] = sequence + len(payloads)
+            received.setdefault(topic, []).extend(payloads)
+            sizes.append(len(payloads))
+        assert received == expected
+        assert max(sizes) <= max_batch
+        assert (max(sizes) > 1) == batched, f"largest batch {max(sizes)} with --max-batch {max_batch}"

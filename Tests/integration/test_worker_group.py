@@ -88,7 +88,7 @@ deadline = time.monotonic() + 8
 while time.monotonic() < deadline:
     if sub.poll(200):
         topic, head, payload = sub.recv_multipart()
-        assert header.unpack(head)[0] == 1
+        assert header.unpack(head)[0] == 2
         print(payload.decode(), flush=True)
 """
     return subprocess.Popen([*hosts.prefix("subscriber"), "python3", "-c", code], stdout=subprocess.PIPE, text=True)

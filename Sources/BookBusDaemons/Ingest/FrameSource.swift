@@ -17,6 +17,10 @@ protocol FrameSource {
 }
 
 /// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
+///
+/// Each call hands over the frames that are due together, up to ``batch``: at full speed the next
+/// run of lines; paced, the frame whose time has come and any others already due (a replay that
+/// fell behind catches up in a burst, as a live socket delivers a backlog).
 struct ReplaySource: FrameSource {
     private let reader: RecordingReader
     private let speed: Double
@@ -24,6 +28,8 @@ struct ReplaySource: FrameSource {
     private var origin: (recorded: Double, started: ContinuousClock.Instant)?
     private var started: ContinuousClock.Instant?
     private var sent = 0
+    /// A frame read but not yet due.
+    private var held: RecordedFrame?
 
     init(path: String, speed: Double, rate: Double) throws {
         reader = try RecordingReader(path: path)
@@ -31,21 +37,49 @@ struct ReplaySource: FrameSource {
         self.rate = rate
     }
 
+    /// Most frames handed over per call.
+    private static let batch = 64
+
     mutating func next(stop: StopFlag) throws -> SourceEvent {
-        guard let frame = try reader.next() else { return .end }
+        guard let first = try takeFrame() else { return .end }
+        if let due = dueTime(of: first), !wait(until: due, stop: stop) {
+            held = first
+            return .idle
+        }
+        var frames = [first]
+        frames.reserveCapacity(Self.batch)
+        sent += 1
+        while frames.count < Self.batch, let frame = try takeFrame() {
+            if let due = dueTime(of: frame), due > .now {
+                held = frame
+                break
+            }
+            frames.append(frame)
+            sent += 1
+        }
+        let receivedAt = WallClock.nanosecondsSinceEpoch()
+        return .events(frames.map { .frame($0.bytes, receivedAtNanos: receivedAt) })
+    }
+
+    private mutating func takeFrame() throws -> RecordedFrame? {
+        if let frame = held {
+            held = nil
+            return frame
+        }
+        return try reader.next()
+    }
+
+    /// When `frame` is due (`nil`: at once).
+    private mutating func dueTime(of frame: RecordedFrame) -> ContinuousClock.Instant? {
         if rate > 0 {
             let started = self.started ?? .now
             self.started = started
-            guard wait(until: started + .seconds(Double(sent) / rate), stop: stop) else { return .idle }
-            sent += 1
-        } else if speed > 0, let recordedAt = frame.receivedAt {
-            let origin = self.origin ?? (recordedAt, ContinuousClock.now)
-            self.origin = origin
-            guard wait(until: origin.started + .seconds((recordedAt - origin.recorded) / speed), stop: stop) else {
-                return .idle
-            }
+            return started + .seconds(Double(sent) / rate)
         }
-        return .events([.frame(frame.bytes, receivedAtNanos: WallClock.nanosecondsSinceEpoch())])
+        guard speed > 0, let recordedAt = frame.receivedAt else { return nil }
+        let origin = self.origin ?? (recordedAt, ContinuousClock.now)
+        self.origin = origin
+        return origin.started + .seconds((recordedAt - origin.recorded) / speed)
     }
 
     /// Sleeps until `due`, spinning only the last few microseconds; `false` if stopped.

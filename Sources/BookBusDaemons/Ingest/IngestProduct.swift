@@ -2,9 +2,10 @@ import BusProtocol
 import CoinbaseFeed
 import OrderBook
 
-/// What the ingest keeps per product: the channel of its `raw/<PRODUCT>/` topic and its own book
-/// for the snapshot service. The book includes every message published on the channel, so a
-/// snapshot reply can say "this is the book as of sequence S".
+/// What the ingest keeps per product: the channel of its `raw/<PRODUCT>/` topic, the messages
+/// waiting to go out on it as one batch, and its own book for the snapshot service. Once the batch
+/// is out, the book includes every message published on the channel, so a snapshot reply can say
+/// "this is the book as of sequence S".
 ///
 /// A class, reached with one lookup per message: the book changes in place, never copied.
 final class IngestProduct {
@@ -14,6 +15,9 @@ final class IngestProduct {
     var valid = false
     /// Receive time of the last message applied.
     private(set) var receivedAtNanos: UInt64 = 0
+    /// Messages received but not yet published, oldest first, and the first one's receive time.
+    var pending: [[UInt8]] = []
+    var pendingSinceNanos: UInt64 = 0
 
     init(product: String, channel: TopicChannel) {
         self.channel = channel

@@ -5,8 +5,9 @@ public import ServiceLifecycle
 import ZeroMQ
 
 /// The ingest daemon: takes Coinbase messages from live WebSockets or a recording and publishes
-/// each one, bytes as received, on `raw/<PRODUCT>/` (or `raw/*/` when it names no product), keeps
-/// its own books for the snapshot service, and sends a heartbeat on `bus/`.
+/// each one, bytes as received, on `raw/<PRODUCT>/` (or `raw/*/` when it names no product; messages
+/// of one product at hand together go as one batch), keeps its own books for the snapshot service,
+/// and sends a heartbeat on `bus/`.
 public struct IngestService: Service {
     public let configuration: IngestConfiguration
     private let logger: Logger
@@ -69,10 +70,11 @@ struct IngestLoop {
     let logger: Logger
     private let router = FeedRouter()
     private let parser = FeedParser()
-    private var books = IngestProducts()
+    private var products = IngestProducts()
     private var group: GroupCoordinator
     private var counters = IngestCounters()
     private var recorder: RotatingRecordingWriter?
+    private var batcher: RawBatcher
 
     /// Frames handled between two rounds of housekeeping.
     private static let batch = 64
@@ -81,6 +83,7 @@ struct IngestLoop {
         self.configuration = configuration
         self.logger = logger
         group = GroupCoordinator(expiry: configuration.groupExpiry, logger: logger)
+        batcher = RawBatcher(maxBatch: configuration.maxBatch)
         if case .live(let feed, _) = configuration.source {
             for product in feed.products { group.noteProduct(product) }
         }
@@ -106,7 +109,7 @@ struct IngestLoop {
             if untilHousekeeping <= 0 {
                 untilHousekeeping = Self.batch
                 try publisher.drainSubscriptions()
-                try snapshots?.serve(books: books, group: &group, publisher: publisher)
+                try snapshots?.serve(books: products, group: &group, publisher: publisher)
                 try publisher.publishHeartbeatIfDue(stop: stop)
                 let now = WallClock.nanosecondsSinceEpoch()
                 recorder?.flushIfDue(nowNanos: now)
@@ -118,6 +121,8 @@ struct IngestLoop {
                 for event in events {
                     guard try handle(event, publisher: publisher, stop: stop) else { break loop }
                 }
+                // Everything handed over at once is out before housekeeping looks at the books.
+                guard try batcher.flush(publisher: publisher, stop: stop) else { break loop }
             case .idle:
                 untilHousekeeping = 0
                 continue
@@ -134,6 +139,7 @@ struct IngestLoop {
             "ingest stopping",
             metadata: [
                 "frames": "\(counters.frames)", "published": "\(publisher.published)",
+                "bus_messages": "\(publisher.busMessages)",
                 "unroutable": "\(counters.unroutable)",
                 "coinbase_errors": "\(counters.coinbaseErrors)", "connections": "\(counters.connections)",
                 "upstream_gaps": "\(counters.upstreamGaps)", "snapshots_served": "\(snapshots?.served ?? 0)",
@@ -178,9 +184,11 @@ struct IngestLoop {
             return try publish(bytes, receivedAtNanos: receivedAt, with: publisher, stop: stop)
         case .connected(let label):
             counters.connections += 1
+            // What came before the reconnect belongs to the old epoch.
+            guard try batcher.flush(publisher: publisher, stop: stop) else { return false }
             // What was received before may have gaps: a new epoch tells every subscriber to resync,
             // and this connection's books wait for the fresh snapshots that follow.
-            books.invalidate(configuration.connections.first { $0.label == label }?.feed.products ?? [])
+            products.invalidate(configuration.connections.first { $0.label == label }?.feed.products ?? [])
             publisher.renewEpoch()
             return true
         case .sequenceGap(let expected, let got):
@@ -194,7 +202,8 @@ struct IngestLoop {
         }
     }
 
-    /// Routes one frame to its product topics, publishes it and applies it to the ingest's books.
+    /// Routes one frame to its product topics (queued for their batches) or to `raw/*/`, and applies
+    /// it to the ingest's books.
     /// - Returns: `false` when stop was requested while waiting to send.
     private mutating func publish(
         _ bytes: [UInt8], receivedAtNanos: UInt64, with publisher: BusPublisher, stop: StopFlag
@@ -206,7 +215,7 @@ struct IngestLoop {
         if case .book(let messages)? = parsed?.kind, let product = messages.first?.product,
             messages.allSatisfy({ $0.product == product })
         {
-            return try publish(
+            return try enqueue(
                 bytes, of: product, parsed: messages, receivedAtNanos: receivedAtNanos, with: publisher, stop: stop)
         }
         let parts: [FeedRouter.Routed]
@@ -228,7 +237,7 @@ struct IngestLoop {
                 let messages: [BookMessage]
                 if case .book(let bookMessages)? = message?.kind { messages = bookMessages } else { messages = [] }
                 guard
-                    try publish(
+                    try enqueue(
                         part.payload, of: product, parsed: messages, receivedAtNanos: receivedAtNanos, with: publisher,
                         stop: stop)
                 else { return false }
@@ -245,18 +254,16 @@ struct IngestLoop {
         return true
     }
 
-    /// Publishes a message about one product on its topic and applies its book messages to the
-    /// ingest's book of that product.
+    /// Queues a message about one product for its topic (see ``RawBatcher``) and applies its book
+    /// messages to the ingest's book of that product.
     /// - Returns: `false` when stop was requested while waiting to send.
-    private mutating func publish(
+    private mutating func enqueue(
         _ payload: [UInt8], of product: String, parsed messages: [BookMessage], receivedAtNanos: UInt64,
         with publisher: BusPublisher, stop: StopFlag
     ) throws -> Bool {
-        let (entry, isNew) = books.entry(for: product, publisher: publisher)
+        let (entry, isNew) = products.entry(for: product, publisher: publisher)
         if isNew { group.noteProduct(product) }
-        guard try publisher.publish(on: entry.channel, receivedAtNanos: receivedAtNanos, payload: payload, stop: stop)
-        else { return false }
         if configuration.snapshots != nil { entry.apply(messages, receivedAtNanos: receivedAtNanos) }
-        return true
+        return try batcher.add(payload, to: entry, receivedAtNanos: receivedAtNanos, publisher: publisher, stop: stop)
     }
 }

@@ -24,7 +24,10 @@ final class BusPublisher {
     static let heartbeatInterval = Duration.milliseconds(500)
     /// Live subscriptions to `bus/`: one per connected BookBus subscriber.
     private(set) var controlSubscribers = 0
+    /// Payloads published (a batch counts each of its payloads).
     private(set) var published = 0
+    /// Bus messages sent (a batch counts once).
+    private(set) var busMessages = 0
 
     init(bus: BusContext, endpoint: Endpoint, lossless: Bool, name: String, logger: Logger) throws {
         socket = try bus.socket(.xpub)
@@ -88,28 +91,46 @@ final class BusPublisher {
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
     func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        channel.sequence += 1
-        let header = FrameHeader(epoch: epoch, sequence: channel.sequence, receivedAtNanos: receivedAtNanos)
-        func send() throws -> Bool {
-            try channel.frame.withUnsafeBytes { topic in
-                try header.withBytes { header in
-                    try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
-                }
+        try publish(on: channel, count: 1, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
+            try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
+        }
+    }
+
+    /// Publishes consecutive messages of one topic as one bus message: the header carries the first
+    /// one's sequence, each payload is a frame of its own (protocol version 2).
+    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
+    @discardableResult
+    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: [[UInt8]], stop: StopFlag) throws
+        -> Bool
+    {
+        try publish(on: channel, count: payloads.count, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
+            try socket.send(topic, header, payloads: payloads, wait: false)
+        }
+    }
+
+    /// Sends `count` payloads with `send` (given the topic and header frames), waiting while the
+    /// queue is full; the channel's sequence moves on once they are out.
+    private func publish(
+        on channel: TopicChannel, count: Int, receivedAtNanos: UInt64, stop: StopFlag,
+        send: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws -> Bool {
+        let header = FrameHeader(epoch: epoch, sequence: channel.sequence + 1, receivedAtNanos: receivedAtNanos)
+        func attempt() throws -> Bool {
+            let sent = try channel.frame.withUnsafeBytes { topic in try header.withBytes { try send(topic, $0) } }
+            if sent {
+                channel.sequence += UInt64(count)
+                published += count
+                busMessages += 1
             }
+            return sent
         }
-        if try send() {
-            published += 1
-            return true
-        }
+        if try attempt() { return true }
         var poller = Poller()
         poller.add(socket, [.writable, .readable])
         while !stop.isRequested {
             try poller.poll(timeoutMilliseconds: 100)
             try drainSubscriptions()
-            if try send() {
-                published += 1
-                return true
-            }
+            if try attempt() { return true }
         }
         return false
     }

@@ -3,21 +3,38 @@ import Logging
 import ZeroMQ
 
 /// One message received from the bus (or a snapshot reply, which has the same shape), checked.
+///
+/// Frames: topic, header, then the payloads. Messages on `raw/` topics may carry several payloads,
+/// consecutive messages of the topic (a batch); every other topic carries exactly one.
 struct BusMessage {
     var topic: Topic
+    /// The header of the first payload; payload `i` is ``header(ofPayload:)``.
     var header: FrameHeader
-    var payload: [UInt8]
+    private var frames: [[UInt8]]
 
-    /// Checks the three frames: topic, header, payload.
+    /// Checks the frames: topic, header, payloads.
     init(frames: [[UInt8]]) throws(BusProtocolError) {
-        guard frames.count == 3 else { throw .wrongFrameCount(frames.count) }
+        guard frames.count >= 3 else { throw .wrongFrameCount(frames.count) }
         guard let topic = Topic(bytes: frames[0]) else {
             throw .unknownTopic(String(decoding: frames[0], as: UTF8.self))
         }
+        guard frames.count == 3 || topic.isRaw else { throw .wrongFrameCount(frames.count) }
         self.topic = topic
         header = try FrameHeader(bytes: frames[1])
-        payload = frames[2]
+        self.frames = frames
     }
+
+    /// How many payloads the message carries (1 except for raw batches).
+    var payloadCount: Int { frames.count - 2 }
+
+    /// The first (for every topic but `raw/`: the only) payload.
+    var payload: [UInt8] { frames[2] }
+
+    /// Payload `index` (from 0).
+    func payload(_ index: Int) -> [UInt8] { frames[2 + index] }
+
+    /// The header of payload `index`: its sequence counts on from the first's.
+    func header(ofPayload index: Int) -> FrameHeader { header.advanced(by: index) }
 }
 
 /// The receiving side of the bus: a SUB socket on one or more endpoints that checks every
@@ -30,6 +47,8 @@ final class BusSubscriber {
     private let logger: Logger
     private let tracksGaps: Bool
     private var lastSequence: [Topic: (epoch: UInt64, sequence: UInt64)] = [:]
+    /// Reused by every receive: once the previous message is let go, its arrays take the next.
+    private var frames: [[UInt8]] = []
     /// Messages lost upstream, as seen from sequence gaps (with gap tracking on).
     private(set) var missed: UInt64 = 0
     /// Messages rejected for their shape (frame count, topic, header).
@@ -59,7 +78,7 @@ final class BusSubscriber {
     /// The next valid message if one is queued, without waiting. Malformed messages are logged,
     /// counted and skipped.
     func nextMessage() throws -> BusMessage? {
-        while let frames = try socket.receive(wait: false) {
+        while try socket.receive(into: &frames, wait: false) {
             do {
                 let message = try BusMessage(frames: frames)
                 if tracksGaps { track(message) }
@@ -102,10 +121,12 @@ final class BusSubscriber {
             }
             return
         }
-        // One dictionary access: the entry is read and replaced in place.
-        let current = (epoch: message.header.epoch, sequence: message.header.sequence)
-        if let expected = Self.advance(&lastSequence[message.topic], to: current), current.sequence > expected {
-            recordGap(topic: message.topic, expected: expected, got: current.sequence, source: "sequence")
+        // One dictionary access: the entry is read and replaced in place. A batch's first payload
+        // must follow what came before; the entry then holds its last.
+        let first = message.header.sequence
+        let last = (epoch: message.header.epoch, sequence: first + UInt64(message.payloadCount - 1))
+        if let expected = Self.advance(&lastSequence[message.topic], to: last), first > expected {
+            recordGap(topic: message.topic, expected: expected, got: first, source: "sequence")
         }
     }
 

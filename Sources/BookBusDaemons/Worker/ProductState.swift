@@ -97,13 +97,15 @@ final class ProductState {
         return (absentDeletes, failures)
     }
 
-    /// The events to publish now under `policy`, and remembers them as published.
-    func eventsToPublish(policy: EmitPolicy) -> [BookEvent.Kind] {
+    /// The events to publish now under `policy` (top of book first), and remembers them as
+    /// published. Two flags, not a list: this runs for every book message.
+    func eventsToPublish(policy: EmitPolicy) -> (topOfBook: Bool, spread: Bool) {
         let top = book.topOfBook
         let spread = top.spread
-        var kinds: [BookEvent.Kind] = []
-        if policy == .everyMessage || lastPublishedTop != top { kinds.append(.topOfBook) }
-        if policy == .everyMessage || lastPublishedSpread.map({ $0 != spread }) ?? true { kinds.append(.spread) }
+        let kinds = (
+            topOfBook: policy == .everyMessage || lastPublishedTop != top,
+            spread: policy == .everyMessage || lastPublishedSpread.map { $0 != spread } ?? true
+        )
         lastPublishedTop = top
         lastPublishedSpread = .some(spread)
         return kinds

@@ -215,24 +215,30 @@ struct WorkerLoop {
 
     // MARK: - Raw messages
 
+    /// Takes each payload of a raw message (a batch carries several, in sequence) into the product.
     private mutating func handleRaw(
         product: String, state: ProductState?, message: BusMessage, publisher: BusPublisher, stop: StopFlag
     ) throws {
-        let messages: [BookMessage]?
-        do {
-            if case .book(let books) = try parser.parse(message.payload).kind {
-                messages = books
-            } else {
-                counters.otherMessages += 1
-                messages = []
+        var state = state
+        for index in 0..<message.payloadCount {
+            let messages: [BookMessage]?
+            do {
+                if case .book(let books) = try parser.parse(message.payload(index)).kind {
+                    messages = books
+                } else {
+                    counters.otherMessages += 1
+                    messages = []
+                }
+            } catch {
+                reject(product: product, error)
+                messages = nil
             }
-        } catch {
-            reject(product: product, error)
-            messages = nil
+            try account(
+                product: product, state: state, header: message.header(ofPayload: index), messages: messages,
+                publisher: publisher, stop: stop)
+            // The first message of a product makes its state.
+            state = state ?? products[product]
         }
-        try account(
-            product: product, state: state, header: message.header, messages: messages, publisher: publisher,
-            stop: stop)
     }
 
     /// Takes one raw message (parsed, or `nil` when refused) into the product's state (`nil`: none
@@ -338,6 +344,9 @@ struct WorkerLoop {
     private mutating func handleSnapshotReply(_ reply: BusMessage, publisher: BusPublisher, stop: StopFlag) throws {
         guard case .raw(let product) = reply.topic, let state = products[product] else {
             return rejectReply("it is for \(reply.topic), which this worker did not ask for")
+        }
+        guard reply.payloadCount == 1 else {
+            return rejectReply("it has \(reply.payloadCount) payloads; a snapshot reply has one")
         }
         // A product that went live meanwhile (a snapshot came on the stream) needs no answer.
         guard case .syncing(let wait) = state.phase else { return }
@@ -450,7 +459,8 @@ struct WorkerLoop {
             return
         }
         state.crossedReported = false
-        for kind in state.eventsToPublish(policy: configuration.emit) {
+        let due = state.eventsToPublish(policy: configuration.emit)
+        for kind in [BookEvent.Kind.topOfBook, .spread] where kind == .topOfBook ? due.topOfBook : due.spread {
             let event = BookEvent(
                 kind: kind, product: product, top: top, exchangeTime: exchangeTime,
                 ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence, worker: configuration.name,
