@@ -100,20 +100,29 @@ public struct BenchRunner {
         // Runs alternate with bare libzmq passes, so a slow spell of the machine hits both alike.
         var bookbusRates: [Double] = []
         var withStartRates: [Double] = []
+        var unbatchedRates: [Double] = []
         var bareRates: [Double] = []
+        let pipeline = PipelineBenchmark(executable: configuration.executable, directory: directory)
         for _ in 0..<configuration.pipelineRepeats {
             try? FileManager.default.removeItem(atPath: events)
-            let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
-                .run(recording: recording, products: settings.products, eventLog: events)
+            let run = try await pipeline.run(recording: recording, products: settings.products, eventLog: events)
             try checkFinalBooks(events: events, frames: frames)
             bookbusRates.append(Double(frames.count) / run.streamSeconds)
             withStartRates.append(Double(frames.count) / run.seconds)
             bareRates.append(try BareZeroMQBenchmark.run(frames: frames).perSecond)
+            try? FileManager.default.removeItem(atPath: events)
+            let unbatched = try await pipeline.run(
+                recording: recording, products: settings.products, maxBatch: 1, eventLog: events)
+            try checkFinalBooks(events: events, frames: frames)
+            unbatchedRates.append(Double(frames.count) / unbatched.streamSeconds)
         }
         let ratios = zip(bookbusRates, bareRates).map { 100 * $0 / $1 }
         row("run (\(configuration.pipelineRepeats) of each)", "messages/s, median", "min – max")
         row("BookBus end to end (\(frames.count) messages)", format(median(bookbusRates)), range(bookbusRates, format))
         row("  same, counting process start-up", format(median(withStartRates)), range(withStartRates, format))
+        row(
+            "  same, --max-batch 1 (no batches on the bus)", format(median(unbatchedRates)),
+            range(unbatchedRates, format))
         row("bare libzmq PUB → SUB, same frames", format(median(bareRates)), range(bareRates, format))
         row(
             "BookBus / bare libzmq, per pair", String(format: "%.1f%%", median(ratios)),

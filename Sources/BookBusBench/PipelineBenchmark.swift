@@ -34,9 +34,10 @@ public struct PipelineBenchmark {
     ///   - products: the recording's products.
     ///   - rate: messages per second offered by the ingest (0: as fast as possible).
     ///   - latency: let the sink report ingest → sink latency percentiles.
+    ///   - maxBatch: the ingest's `--max-batch` (`nil`: its default).
     public func run(
         recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
-        eventLog: String
+        maxBatch: Int? = nil, eventLog: String
     ) async throws -> Run {
         let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
@@ -66,7 +67,7 @@ public struct PipelineBenchmark {
             arguments: [
                 "ingest", "--replay", recording, "--rate", "\(rate)", "--publish", "\(host):\(ports[0])",
                 "--snapshots", "\(host):\(ports[1])", "--wait-for-subscribers", "\(workerCount)", "--log-level", "info",
-            ], standardError: try handle(1 + workerCount))
+            ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []), standardError: try handle(1 + workerCount))
         try sink.start()
         for worker in workers { try worker.start() }
         let started = ContinuousClock.now

@@ -15,8 +15,10 @@ final class IngestProduct {
     var valid = false
     /// Receive time of the last message applied.
     private(set) var receivedAtNanos: UInt64 = 0
-    /// Messages received but not yet published, oldest first, and the first one's receive time.
+    /// Messages received but not yet published, oldest first, their size, and the first one's
+    /// receive time.
     var pending: [[UInt8]] = []
+    var pendingBytes = 0
     var pendingSinceNanos: UInt64 = 0
 
     init(product: String, channel: TopicChannel) {

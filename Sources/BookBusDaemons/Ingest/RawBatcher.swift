@@ -9,6 +9,10 @@
 struct RawBatcher {
     /// Most messages in one batch; 1 publishes every message on its own.
     let maxBatch: Int
+    /// A batch holding this many bytes goes out at once: a snapshot (megabytes) leaves as soon as
+    /// it is read, rather than with the rest of what came with it, so subscribers get snapshots one
+    /// by one as before and never queue several at once.
+    static let maxBatchBytes = 1 << 20
     /// Products with pending messages, in the order their first one arrived.
     private var waiting: [IngestProduct] = []
 
@@ -26,7 +30,8 @@ struct RawBatcher {
             waiting.append(product)
         }
         product.pending.append(payload)
-        guard product.pending.count >= maxBatch else { return true }
+        product.pendingBytes += payload.count
+        guard product.pending.count >= maxBatch || product.pendingBytes >= Self.maxBatchBytes else { return true }
         return try publish(product, publisher: publisher, stop: stop)
     }
 
@@ -41,7 +46,10 @@ struct RawBatcher {
     }
 
     private func publish(_ product: IngestProduct, publisher: BusPublisher, stop: StopFlag) throws -> Bool {
-        defer { product.pending.removeAll(keepingCapacity: true) }
+        defer {
+            product.pending.removeAll(keepingCapacity: true)
+            product.pendingBytes = 0
+        }
         return try publisher.publish(
             on: product.channel, receivedAtNanos: product.pendingSinceNanos, payloads: product.pending, stop: stop)
     }
