@@ -12,7 +12,8 @@ public enum SettingsCatalog {
             "Touched every second while the role's main loop runs; `bookbus health` checks it (container HEALTHCHECK).")
         public static let highWaterMark = Setting<Int>(
             "bus.hwm", default: 100_000, flag: "--hwm", minimum: 1,
-            "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a raw batch counts once.")
+            "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a raw batch counts once."
+        )
         public static let lingerMilliseconds = Setting<Int>(
             "bus.linger_ms", default: 2_000, flag: "--linger-ms", minimum: 0,
             "Milliseconds a closing socket may spend delivering what is still queued.")
