@@ -26,7 +26,7 @@ public struct IngestService: Service {
                     "recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")",
                     "rate": "\(rate == 0 ? "-" : "\(rate)/s")",
                 ])
-            try await DedicatedThread.run(name: "ingest-publisher") { [configuration, logger] stop in
+            try await DedicatedThread.run(name: "ingest") { [configuration, logger] stop in
                 var source = try ReplaySource(path: path, speed: speed, rate: rate)
                 var loop = IngestLoop(configuration: configuration, logger: logger)
                 try loop.run(source: &source, stop: stop)
@@ -40,7 +40,7 @@ public struct IngestService: Service {
                     group.addTask { await session.run { event in await queue.push(event) } }
                 }
                 group.addTask { [configuration, logger] in
-                    try await DedicatedThread.run(name: "ingest-publisher") { stop in
+                    try await DedicatedThread.run(name: "ingest") { stop in
                         var source = LiveSource(queue: queue)
                         var loop = IngestLoop(configuration: configuration, logger: logger)
                         try loop.run(source: &source, stop: stop)
