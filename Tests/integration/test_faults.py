@@ -109,12 +109,14 @@ def test_killed_worker_restarts_and_resumes_from_a_snapshot(tmp_path):
         assert actual[product] == expected[product], product
 
 
-def test_late_worker_builds_correct_books_from_the_snapshot_service(tmp_path):
+def join_late(tmp_path, recording, speed, after):
+    """A sink and an ingest replaying `recording`; one worker joins `after` seconds in, once the
+    snapshots have gone by. Returns the ingest, the worker and the events, all stopped cleanly."""
     topology = Topology(tmp_path, workers=1)
     try:
         topology.sink()
-        ingest = topology.ingest("--replay", str(TEN_PRODUCTS_TIMED), "--speed", "6")
-        time.sleep(1.5)  # the snapshots have gone by
+        ingest = topology.ingest("--replay", str(recording), "--speed", speed)
+        time.sleep(after)
         worker = topology.worker(0)
         assert ingest.wait(30) == 0
         time.sleep(0.5)
@@ -122,7 +124,11 @@ def test_late_worker_builds_correct_books_from_the_snapshot_service(tmp_path):
     finally:
         topology.close()
     assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
-    events = topology.events()
+    return ingest, worker, topology.events()
+
+
+def test_late_worker_builds_correct_books_from_the_snapshot_service(tmp_path):
+    _, worker, events = join_late(tmp_path, TEN_PRODUCTS_TIMED, "6", after=1.5)
     assert_events_match_tops(events, oracle_tops(TEN_PRODUCTS_TIMED))
     assert len({event["product"] for event in events}) == 10
     # Each product was noticed (by the ingest's heartbeat, or an update before any snapshot) and
@@ -137,24 +143,12 @@ def test_late_worker_joins_a_batched_stream_through_the_snapshot_service(tmp_pat
     still say exactly which message each book includes, counting every payload of a batch."""
     recording = tmp_path / "busy.jsonl"
     synthetic_exchange_recording(recording, updates=120_000, seconds=3.0)
-    topology = Topology(tmp_path, workers=1)
-    try:
-        topology.sink()
-        ingest = topology.ingest("--replay", str(recording), "--speed", "1")
-        time.sleep(1.0)  # the snapshots have gone by; the ingest is sending batches
-        worker = topology.worker(0)
-        assert ingest.wait(30) == 0
-        time.sleep(0.5)
-        statuses = topology.stop()
-    finally:
-        topology.close()
-    assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
+    ingest, worker, events = join_late(tmp_path, recording, "1", after=1.0)  # batches are going out
     closing = next(line for line in ingest.stderr().splitlines() if "ingest stopping" in line)
     published = int(closing.split(" published=")[1].split(" ")[0])  # with heartbeats and the end
     bus_messages = int(closing.split(" bus_messages=")[1].split(" ")[0])
     assert " frames=120003 " in closing and bus_messages < published, closing
     assert "resyncs=3 snapshots_applied=3" in worker.stderr()
-    events = topology.events()
     assert_events_match_tops(events, oracle_tops(recording))
     assert {event["product"] for event in events} == {"AAA-USD", "BBB-USD", "CCC-USD"}
 
