@@ -113,8 +113,11 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
             publisher.send_multipart([b"spread/BTC-USD/", header(sequence), json.dumps(event).encode()])
         # Events are never batched: two payloads on an event topic are refused.
         publisher.send_multipart([b"spread/BTC-USD/", header(6)] + [json.dumps(event).encode()] * 2)
-        # The heartbeat says 7 went out: 6 and 7 were lost at the tail.
-        beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 7}}
+        # Passed through as published, an event must be one JSON object on one line.
+        publisher.send_multipart([b"spread/BTC-USD/", header(6), b'{"type":\n"spread"}'])
+        publisher.send_multipart([b"spread/BTC-USD/", header(7), b"[1]"])
+        # The heartbeat says 9 went out: 8 and 9 were lost at the tail.
+        beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 9}}
         publisher.send_multipart([b"bus/", header(1), json.dumps(beat).encode()])
         deadline = time.monotonic() + 10
         while sink.stderr().count("sequence gap: messages lost") < 2:
@@ -128,6 +131,7 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
     assert len(sink.stdout().splitlines()) == 3
     log = sink.stderr()
     assert "expected=3 got=5" in log and "seen_by=sequence" in log
-    assert "expected=6 got=8" in log and "seen_by=heartbeat of fake-worker" in log
+    assert "expected=8 got=10" in log and "seen_by=heartbeat of fake-worker" in log
     assert "missed_upstream=4" in log
     assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/ topic" in log
+    assert log.count("not one JSON object on one line") == 2 and " rejected=3 " in log

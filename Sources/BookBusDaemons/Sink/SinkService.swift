@@ -93,7 +93,7 @@ struct SinkLoop {
                     // Passed through as published: only make sure it is one JSON object on one line.
                     let payload = message.payload
                     guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"),
-                        !payload.contains(UInt8(ascii: "\n"))
+                        !Self.containsNewline(payload)
                     else {
                         rejected += 1
                         logger.warning(
@@ -139,5 +139,13 @@ struct SinkLoop {
             closing["last_end_of_stream_ns"] = "\(lastEndOfStreamNanos)"
         }
         logger.info("sink stopping", metadata: closing)
+    }
+
+    /// Whether an event holds a line break (`memchr`: this runs for every event passed through).
+    private static func containsNewline(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let start = buffer.baseAddress else { return false }
+            return memchr(start, Int32(UInt8(ascii: "\n")), buffer.count) != nil
+        }
     }
 }
