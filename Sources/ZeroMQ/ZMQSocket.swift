@@ -52,16 +52,7 @@ public final class ZMQSocket {
     @discardableResult
     public func send(_ frames: [[UInt8]], wait: Bool = true) throws(ZeroMQError) -> Bool {
         precondition(!frames.isEmpty, "a message has at least one frame")
-        for (index, frame) in frames.enumerated() {
-            // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
-            let sent: Result<Bool, ZeroMQError> = frame.withUnsafeBytes { buffer in
-                Result { () throws(ZeroMQError) -> Bool in
-                    try sendFrame(buffer, first: index == 0, more: index < frames.count - 1, wait: wait)
-                }
-            }
-            guard try sent.get() else { return false }
-        }
-        return true
+        return try sendFrames(frames, beginning: true, wait: wait)
     }
 
     /// Sends one message of three frames given as raw bytes: the publishing hot path, which needs
@@ -87,13 +78,20 @@ public final class ZMQSocket {
         precondition(!payloads.isEmpty, "a message has at least one payload frame")
         guard try sendFrame(first, first: true, more: true, wait: wait) else { return false }
         _ = try sendFrame(second, first: false, more: true, wait: wait)
-        for index in payloads.indices {
-            let more = index < payloads.count - 1
+        return try sendFrames(payloads, beginning: false, wait: wait)
+    }
+
+    /// Sends `frames`, the last of them ending the message; `beginning` when the first of them
+    /// starts it (only then can EAGAIN stop the send, with `false`).
+    private func sendFrames(_ frames: [[UInt8]], beginning: Bool, wait: Bool) throws(ZeroMQError) -> Bool {
+        for index in frames.indices {
+            let first = beginning && index == 0
+            let more = index < frames.count - 1
             // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
-            let sent: Result<Bool, ZeroMQError> = payloads[index].withUnsafeBytes { buffer in
-                Result { () throws(ZeroMQError) -> Bool in try sendFrame(buffer, first: false, more: more, wait: wait) }
+            let sent: Result<Bool, ZeroMQError> = frames[index].withUnsafeBytes { buffer in
+                Result { () throws(ZeroMQError) -> Bool in try sendFrame(buffer, first: first, more: more, wait: wait) }
             }
-            _ = try sent.get()
+            guard try sent.get() else { return false }
         }
         return true
     }
