@@ -95,6 +95,7 @@ public struct BenchRunner {
         let settings = generatorConfiguration(feed: .exchange, updates: configuration.pipelineUpdates)
         var generator = FeedGenerator(configuration: settings)
         let frames = generator.frames()
+        let reference = try referenceTops(of: frames)
         let recording = try write(frames, name: "pipeline.jsonl")
         let events = "\(directory)/pipeline-events.jsonl"
         // Runs alternate with bare libzmq passes, so a slow spell of the machine hits both alike.
@@ -106,14 +107,14 @@ public struct BenchRunner {
         for _ in 0..<configuration.pipelineRepeats {
             try? FileManager.default.removeItem(atPath: events)
             let run = try await pipeline.run(recording: recording, products: settings.products, eventLog: events)
-            try checkFinalBooks(events: events, frames: frames)
+            try checkFinalBooks(events: events, reference: reference)
             bookbusRates.append(Double(frames.count) / run.streamSeconds)
             withStartRates.append(Double(frames.count) / run.seconds)
             bareRates.append(try BareZeroMQBenchmark.run(frames: frames).perSecond)
             try? FileManager.default.removeItem(atPath: events)
             let unbatched = try await pipeline.run(
                 recording: recording, products: settings.products, maxBatch: 1, eventLog: events)
-            try checkFinalBooks(events: events, frames: frames)
+            try checkFinalBooks(events: events, reference: reference)
             unbatchedRates.append(Double(frames.count) / unbatched.streamSeconds)
         }
         let ratios = zip(bookbusRates, bareRates).map { 100 * $0 / $1 }
@@ -145,7 +146,7 @@ public struct BenchRunner {
             try? FileManager.default.removeItem(atPath: events)
             let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
                 .run(recording: recording, products: settings.products, rate: rate, latency: true, eventLog: events)
-            try checkFinalBooks(events: events, frames: frames)
+            try checkFinalBooks(events: events, reference: try referenceTops(of: frames))
             let values = ["latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us"]
                 .map { logValue($0, in: run.sinkLog) ?? "?" }
             let achieved = Double(frames.count) / run.streamSeconds
@@ -168,7 +169,7 @@ public struct BenchRunner {
         let events = "\(directory)/memory-events.jsonl"
         let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
             .run(recording: recording, products: settings.products, workers: 1, eventLog: events)
-        try checkFinalBooks(events: events, frames: frames)
+        try checkFinalBooks(events: events, reference: try referenceTops(of: frames))
         row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
     }
 
@@ -182,11 +183,17 @@ public struct BenchRunner {
         return settings
     }
 
-    /// The last event of each product must show the book that the same frames give in-process.
-    private func checkFinalBooks(events: String, frames: [[UInt8]]) throws {
+    /// Every product's top of book after `frames`, computed in-process: the reference a run's
+    /// last events must show.
+    private func referenceTops(of frames: [[UInt8]]) throws -> [String: TopOfBook] {
         let parser = FeedParser()
         var books: [String: OrderBook] = [:]
         for frame in frames { try HotPathBenchmark.apply(try parser.parse(frame), to: &books) }
+        return books.mapValues(\.topOfBook)
+    }
+
+    /// The last event of each product must show its reference top of book.
+    private func checkFinalBooks(events: String, reference: [String: TopOfBook]) throws {
         var last: [String: [String: Any]] = [:]
         let text = try String(contentsOfFile: events, encoding: .utf8)
         for line in text.split(separator: "\n") {
@@ -195,8 +202,7 @@ public struct BenchRunner {
             else { continue }
             last[product] = event
         }
-        for (product, book) in books {
-            let top = book.topOfBook
+        for (product, top) in reference {
             guard let event = last[product], event["bid"] as? String == top.bid?.price.description,
                 event["ask"] as? String == top.ask?.price.description,
                 event["bid_size"] as? String == top.bid?.size.description,
@@ -209,12 +215,11 @@ public struct BenchRunner {
 
     private func write(_ frames: [[UInt8]], name: String) throws -> String {
         let path = "\(directory)/\(name)"
-        var data = Data()
-        for frame in frames {
-            data.append(contentsOf: frame)
-            data.append(UInt8(ascii: "\n"))
-        }
-        try data.write(to: URL(fileURLWithPath: path))
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let output = FileHandle(forWritingAtPath: path)
+        else { throw BenchError(description: "cannot write \(path)") }
+        defer { try? output.close() }
+        try FeedGenerator.writeJSONLines(frames, to: output)
         return path
     }
 

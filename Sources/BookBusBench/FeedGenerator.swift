@@ -1,4 +1,5 @@
 import CoinbaseFeed
+import Foundation
 
 /// Settings of a synthetic Coinbase feed.
 public struct FeedGeneratorConfiguration: Sendable {
@@ -49,6 +50,22 @@ public struct FeedGenerator {
         for index in books.indices { frames.append(snapshot(index)) }
         for _ in 0..<configuration.updates { frames.append(update()) }
         return frames
+    }
+
+    /// Writes `frames` as a recording in JSON Lines (each frame, then a newline) to `output`, in
+    /// writes of about 1 MiB.
+    public static func writeJSONLines(_ frames: [[UInt8]], to output: FileHandle) throws {
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20)
+        for frame in frames {
+            chunk.append(contentsOf: frame)
+            chunk.append(UInt8(ascii: "\n"))
+            if chunk.count >= 1 << 20 {
+                try output.write(contentsOf: chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        try output.write(contentsOf: chunk)
     }
 
     /// One product's opening snapshot with `depth` levels a side.

@@ -42,7 +42,7 @@ public struct PipelineBenchmark {
         let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
         let logs = (0..<(2 + workerCount)).map { "\(directory)/process-\($0).err" }
-        for log in logs { FileManager.default.createFile(atPath: log, contents: nil) }
+        for log in logs { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         func handle(_ index: Int) throws -> FileHandle {
             try FileHandle(forWritingTo: URL(fileURLWithPath: logs[index]))
         }
@@ -90,7 +90,7 @@ public struct PipelineBenchmark {
             throw BenchError(description: "the sink's closing line has no stream span; logs in \(directory)")
         }
         return Run(
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed / .seconds(1),
             streamSeconds: Double(last - first) / 1e9,
             ingestLog: text[1 + workerCount], workerLogs: Array(text[1...workerCount]), sinkLog: text[0],
             workerPeakRSSKilobytes: rss)

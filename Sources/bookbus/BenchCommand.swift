@@ -108,7 +108,6 @@ struct GenerateCommand: ParsableCommand {
         settings.deleteShare = deleteShare
         settings.seed = seed
         var generator = FeedGenerator(configuration: settings)
-        let output = FileHandle.standardOutput
-        for frame in generator.frames() { output.write(Data(frame + [UInt8(ascii: "\n")])) }
+        try FeedGenerator.writeJSONLines(generator.frames(), to: FileHandle.standardOutput)
     }
 }
