@@ -5,7 +5,8 @@
 /// Nothing waits for a batch to fill: the ingest adds what its source handed over at once (a burst
 /// from the WebSocket, or a run of recording lines at full replay speed) and flushes before it
 /// looks at anything else — the snapshot service, the heartbeat, a reconnect. One message at a time
-/// (live traffic at ordinary rates, paced replay) goes out at once, alone, as before.
+/// (live traffic at ordinary rates, a paced replay that keeps its pace) goes out at once, alone, as
+/// before.
 struct RawBatcher {
     /// Most messages in one batch; 1 publishes every message on its own.
     let maxBatch: Int

@@ -1,3 +1,4 @@
+import CoinbaseFeed
 import Foundation
 
 /// A file a role touches while its main loop turns, so a container health check (`bookbus
@@ -11,7 +12,7 @@ public struct HealthFile: Sendable {
     }
 
     /// Rewrites the file with the current time, at most once a second.
-    public mutating func beat(nowNanos: UInt64 = UInt64(Date().timeIntervalSince1970 * 1e9)) {
+    public mutating func beat(nowNanos: UInt64 = WallClock.nanosecondsSinceEpoch()) {
         guard nowNanos &- lastBeatNanos >= 1_000_000_000 else { return }
         lastBeatNanos = nowNanos
         let text = String(format: "%.3f\n", Double(nowNanos) / 1e9)
