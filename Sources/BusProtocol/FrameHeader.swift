@@ -74,7 +74,7 @@ public enum BusProtocolError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .wrongFrameCount(let count):
-            "bus message has \(count) frames; expected 3 (topic, header, payload), or more on a raw/ topic (a batch)"
+            "bus message has \(count) frames; expected 3 (topic, header, payload), or more on a raw/, tob/ or spread/ topic (a batch)"
         case .unknownTopic(let topic): "unknown topic \"\(topic.prefix(80))\""
         case .badHeaderLength(let count): "header frame of \(count) bytes; expected \(FrameHeader.byteCount)"
         case .unsupportedVersion(let version):

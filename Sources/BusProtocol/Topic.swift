@@ -61,12 +61,12 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         self = parsed
     }
 
-    /// True for the topics of raw Coinbase messages, the only ones whose bus messages may carry
-    /// several payloads.
-    public var isRaw: Bool {
+    /// True for the topics whose bus messages may carry several payloads (a batch): raw Coinbase
+    /// messages and events. Control messages on `bus/` go one by one.
+    public var carriesBatches: Bool {
         switch self {
-        case .raw, .rawUnrouted: true
-        case .topOfBook, .spread, .control: false
+        case .raw, .rawUnrouted, .topOfBook, .spread: true
+        case .control: false
         }
     }
 

@@ -73,12 +73,24 @@ public final class ZMQSocket {
     /// - Returns: `false` when `wait` is `false` and the socket would block (EAGAIN); nothing was
     ///   sent then.
     public func send(
-        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, payloads: [[UInt8]], wait: Bool
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, payloads: PackedFrames, wait: Bool
     ) throws(ZeroMQError) -> Bool {
         precondition(!payloads.isEmpty, "a message has at least one payload frame")
         guard try sendFrame(first, first: true, more: true, wait: wait) else { return false }
         _ = try sendFrame(second, first: false, more: true, wait: wait)
-        return try sendFrames(payloads, beginning: false, wait: wait)
+        // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
+        let sent: Result<Void, ZeroMQError> = payloads.bytes.withUnsafeBytes { buffer in
+            Result { () throws(ZeroMQError) in
+                for index in 0..<payloads.count {
+                    let range = payloads.range(of: index)
+                    _ = try sendFrame(
+                        UnsafeRawBufferPointer(rebasing: buffer[range]), first: false,
+                        more: index < payloads.count - 1, wait: wait)
+                }
+            }
+        }
+        try sent.get()
+        return true
     }
 
     /// Sends `frames`, the last of them ending the message; `beginning` when the first of them

@@ -78,10 +78,10 @@ import Testing
         #expect(first.advanced(by: 3) == FrameHeader(epoch: 7, sequence: 44, receivedAtNanos: 99))
     }
 
-    @Test func onlyRawTopicsMayCarryBatches() {
-        #expect(Topic.raw(product: "BTC-USD").isRaw && Topic.rawUnrouted.isRaw)
-        #expect(!Topic.spread(product: "BTC-USD").isRaw && !Topic.topOfBook(product: "BTC-USD").isRaw)
-        #expect(!Topic.control.isRaw)
+    @Test func dataTopicsMayCarryBatchesControlDoesNot() {
+        #expect(Topic.raw(product: "BTC-USD").carriesBatches && Topic.rawUnrouted.carriesBatches)
+        #expect(Topic.spread(product: "BTC-USD").carriesBatches && Topic.topOfBook(product: "BTC-USD").carriesBatches)
+        #expect(!Topic.control.carriesBatches)
     }
 }
 

@@ -94,10 +94,12 @@ def comparable(event):
             ("type", "product", "bid", "bid_size", "ask", "ask_size", "spread", "mid", "spread_bps", "crossed", "exchange_time")}
 
 
-def by_product(events):
+def by_topic(events):
+    """{(product, type): events in order}. Order is kept per topic: a worker sends the events one
+    bus message made as batches, all its top-of-book events, then all its spread events."""
     grouped = {}
     for event in events:
-        grouped.setdefault(event["product"], []).append(comparable(event))
+        grouped.setdefault((event["product"], event["type"]), []).append(comparable(event))
     return grouped
 
 
@@ -107,12 +109,12 @@ HEADER = struct.Struct(">B7xQQQ")  # version, reserved, epoch, sequence, receive
 
 def decode(frames):
     """(topic, epoch, sequence, received_ns, payloads) of one bus message: topic, header, then one
-    payload per frame, several only on raw/ topics (payload i has sequence + i)."""
+    payload per frame, several on raw/, tob/ and spread/ topics (payload i has sequence + i)."""
     assert len(frames) >= 3, f"expected at least 3 frames, got {len(frames)}"
     topic, header, *payloads = frames
     version, epoch, sequence, received_ns = HEADER.unpack(header)
     assert version == 2
-    assert len(payloads) == 1 or topic.startswith(b"raw/"), f"{len(payloads)} payloads on {topic}"
+    assert len(payloads) == 1 or not topic.startswith(b"bus/"), f"{len(payloads)} payloads on {topic}"
     return topic.decode(), epoch, sequence, received_ns, payloads
 
 

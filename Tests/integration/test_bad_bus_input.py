@@ -76,9 +76,9 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not any(e.get("source_seq") == 3 for e in received):
             if sub_poller.poll(200):
-                topic, _, payload = events.recv_multipart()
+                topic, _, *payloads = events.recv_multipart()
                 if topic.startswith(b"tob/"):
-                    received.append(json.loads(payload))
+                    received.extend(json.loads(payload) for payload in payloads)
         assert worker.terminate() == 0
     finally:
         stop_all([worker])
@@ -111,14 +111,16 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
                  "ingest_time_ns": 1, "source_seq": 1, "worker": "fake-worker", "generation": 0}
         for sequence in (1, 2, 5):  # 3 and 4 lost
             publisher.send_multipart([b"spread/BTC-USD/", header(sequence), json.dumps(event).encode()])
-        # Events are never batched: two payloads on an event topic are refused.
+        # A batch: two events in one message, sequences 6 and 7.
         publisher.send_multipart([b"spread/BTC-USD/", header(6)] + [json.dumps(event).encode()] * 2)
+        # The heartbeat says 11 went out: 10 and 11 were lost at the tail. Control messages go one
+        # by one: the same heartbeat twice in one message is refused.
+        beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 11}}
+        publisher.send_multipart([b"bus/", header(1)] + [json.dumps(beat).encode()] * 2)
         # Passed through as published, an event must be one JSON object on one line.
-        publisher.send_multipart([b"spread/BTC-USD/", header(6), b'{"type":\n"spread"}'])
-        publisher.send_multipart([b"spread/BTC-USD/", header(7), b"[1]"])
-        # The heartbeat says 9 went out: 8 and 9 were lost at the tail.
-        beat = {"type": "heartbeat", "publisher": "fake-worker", "epoch": str(EPOCH), "sequences": {"spread/BTC-USD/": 9}}
-        publisher.send_multipart([b"bus/", header(1), json.dumps(beat).encode()])
+        publisher.send_multipart([b"spread/BTC-USD/", header(8), b'{"type":\n"spread"}'])
+        publisher.send_multipart([b"spread/BTC-USD/", header(9), b"[1]"])
+        publisher.send_multipart([b"bus/", header(2), json.dumps(beat).encode()])
         deadline = time.monotonic() + 10
         while sink.stderr().count("sequence gap: messages lost") < 2:
             assert time.monotonic() < deadline, sink.stderr()
@@ -128,10 +130,10 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
         stop_all([sink])
         publisher.close()
         context.term()
-    assert len(sink.stdout().splitlines()) == 3
+    assert len(sink.stdout().splitlines()) == 5
     log = sink.stderr()
     assert "expected=3 got=5" in log and "seen_by=sequence" in log
-    assert "expected=8 got=10" in log and "seen_by=heartbeat of fake-worker" in log
+    assert "expected=10 got=12" in log and "seen_by=heartbeat of fake-worker" in log
     assert "missed_upstream=4" in log
-    assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/ topic" in log
+    assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/, tob/ or spread/ topic" in log
     assert log.count("not one JSON object on one line") == 2 and " rejected=3 " in log

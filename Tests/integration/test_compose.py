@@ -135,7 +135,8 @@ socket.connect(sys.argv[1])
 socket.setsockopt(zmq.SUBSCRIBE, b"spread/")
 received = 0
 while socket.poll(3000 if received else 30000):
-    topic, header, payload = socket.recv_multipart()
-    print(payload.decode(), flush=True)
-    received += 1
+    topic, header, *payloads = socket.recv_multipart()
+    for payload in payloads:
+        print(payload.decode(), flush=True)
+    received += len(payloads)
 """

@@ -9,7 +9,7 @@ import subprocess
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bookbus import TUTORIAL, binary, by_product, oracle_events
+from bookbus import TUTORIAL, binary, by_topic, oracle_events
 from test_live_websocket import advanced_trade_recording, run_live, shown, reference_tops
 
 EXCHANGE_KEY = "bookbus-test-key-4f1c"
@@ -28,7 +28,7 @@ def assert_no_secret_in(log, *secrets):
 
 
 def test_exchange_level2_with_a_signed_subscribe(tmp_path):
-    expected = by_product(oracle_events(TUTORIAL))
+    expected = by_topic(oracle_events(TUTORIAL))
     count = sum(len(events) for events in expected.values())
     events, ingest_log, server_log = run_live(
         tmp_path, TUTORIAL, feed="exchange", events="spread,tob",
@@ -36,7 +36,7 @@ def test_exchange_level2_with_a_signed_subscribe(tmp_path):
         ingest_args=["--exchange-channel", "level2", "--log-level", "trace"], ingest_env=exchange_environment(),
         until_events=lambda lines: len(lines) >= count)
     assert "accepted [['level2', 'heartbeat']] with signature" in server_log, server_log
-    assert {product: len(mine) for product, mine in by_product(events).items()} == \
+    assert {product: len(mine) for product, mine in by_topic(events).items()} == \
         {product: len(reference) for product, reference in expected.items()}
     assert_no_secret_in(ingest_log, EXCHANGE_SECRET, EXCHANGE_PASSPHRASE, EXCHANGE_KEY)
 

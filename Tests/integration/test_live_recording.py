@@ -2,12 +2,12 @@
 into exactly the events the live session gave."""
 import json
 
-from bookbus import TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
+from bookbus import TUTORIAL, Process, by_topic, free_ports, oracle_events, stop_all
 from test_live_websocket import run_live
 
 
 def test_recorded_live_session_replays_to_the_same_events(tmp_path):
-    expected = sum(len(events) for events in by_product(oracle_events(TUTORIAL)).values())
+    expected = sum(len(events) for events in by_topic(oracle_events(TUTORIAL)).values())
     record_dir = tmp_path / "recordings"
     live_dir = tmp_path / "live"
     live_dir.mkdir()

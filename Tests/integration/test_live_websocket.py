@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbus import TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
+from bookbus import TUTORIAL, Process, by_topic, free_ports, oracle_events, stop_all
 
 SERVER = Path(__file__).with_name("coinbase_server.py")
 
@@ -79,15 +79,15 @@ def test_live_ingest_from_a_local_coinbase_server(tmp_path, feed):
         advanced_trade_recording(recording)
     else:
         recording = TUTORIAL
-    expected = by_product(oracle_events(recording))
+    expected = by_topic(oracle_events(recording))
     expected_count = sum(len(events) for events in expected.values())
     events, ingest_log, _ = run_live(tmp_path, recording, feed=feed, events="spread,tob",
                                      until_events=lambda lines: len(lines) >= expected_count)
-    actual = by_product(events)
+    actual = by_topic(events)
     assert sorted(actual) == sorted(expected)
-    for product in expected:
-        mine, reference = actual[product], expected[product]
-        assert len(mine) == len(reference), product
+    for topic in expected:
+        mine, reference = actual[topic], expected[topic]
+        assert len(mine) == len(reference), topic
         for event, oracle in zip(mine, reference):
             # Advanced Trade strips trailing zeros; the book prints prices at its own scale.
             for key in ("bid", "ask", "spread", "mid", "spread_bps"):

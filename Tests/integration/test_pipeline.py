@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from bookbus import TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_product, free_ports, oracle_events, stop_all
+from bookbus import TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_topic, free_ports, oracle_events, stop_all
 
 
 def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), speed="0"):
@@ -64,12 +64,12 @@ def test_every_products_events_equal_the_oracle(tmp_path, emit):
     sink, workers, ingest = run_topology(
         tmp_path, TEN_PRODUCTS, emit=emit,
         sink_args=["--events", "spread,tob", "--format", "json", "--log", str(log), "--quiet"])
-    actual = by_product(json.loads(line) for line in log.read_text().splitlines())
-    expected = by_product(oracle_events(TEN_PRODUCTS, emit))
+    actual = by_topic(json.loads(line) for line in log.read_text().splitlines())
+    expected = by_topic(oracle_events(TEN_PRODUCTS, emit))
     assert sorted(actual) == sorted(expected)
-    assert len(expected) == 10
-    for product in expected:
-        assert actual[product] == expected[product], product
+    assert len(expected) == 20  # ten products, two event types
+    for topic in expected:
+        assert actual[topic] == expected[topic], topic
     assert sink.stdout() == ""
     assert "missed_upstream=0" in sink.stderr()
 
@@ -82,16 +82,16 @@ def test_timed_recording_at_recorded_pace(tmp_path):
                               sink_args=["--events", "spread,tob", "--format", "json"])
     elapsed = time.monotonic() - started
     assert elapsed > 0.7
-    actual = by_product(json.loads(line) for line in sink.stdout().splitlines())
-    assert actual == by_product(oracle_events(TEN_PRODUCTS_TIMED))
+    actual = by_topic(json.loads(line) for line in sink.stdout().splitlines())
+    assert actual == by_topic(oracle_events(TEN_PRODUCTS_TIMED))
 
 
 @pytest.mark.parametrize("workers", [1, 3, 5])
 def test_no_product_lost_or_doubled_across_worker_counts(tmp_path, workers):
     sink, worker_processes, _ = run_topology(
         tmp_path, TEN_PRODUCTS, workers=workers, sink_args=["--events", "spread,tob", "--format", "json"])
-    actual = by_product(json.loads(line) for line in sink.stdout().splitlines())
-    assert actual == by_product(oracle_events(TEN_PRODUCTS))
+    actual = by_topic(json.loads(line) for line in sink.stdout().splitlines())
+    assert actual == by_topic(oracle_events(TEN_PRODUCTS))
     # Each product was kept by exactly one worker.
     owners = {}
     for worker in worker_processes:
@@ -100,7 +100,7 @@ def test_no_product_lost_or_doubled_across_worker_counts(tmp_path, workers):
                 products = line.split("products=")[1].split(" ")[0]
                 for product in filter(None, products.split(",")):
                     owners.setdefault(product, []).append(worker.name)
-    assert sorted(owners) == sorted(actual)
+    assert sorted(owners) == sorted({product for product, _ in actual})
     assert all(len(names) == 1 for names in owners.values()), owners
 
 
@@ -128,8 +128,8 @@ def test_bad_input_is_rejected_counted_and_harmless(tmp_path):
     lines += bad
     mixed.write_text("\n".join(lines) + "\n")
     sink, workers, ingest = run_topology(tmp_path, mixed, sink_args=["--events", "spread,tob", "--format", "json"])
-    actual = by_product(json.loads(line) for line in sink.stdout().splitlines())
-    assert actual == by_product(oracle_events(TUTORIAL))
+    actual = by_topic(json.loads(line) for line in sink.stdout().splitlines())
+    assert actual == by_topic(oracle_events(TUTORIAL))
     worker_logs = "".join(worker.stderr() for worker in workers)
     # Five book messages are refused; the unknown "mystery" type is merely counted as another kind,
     # and the update before any snapshot waits for one (which the stream then brings).

@@ -4,7 +4,7 @@ import json
 
 import zmq
 
-from bookbus import TEN_PRODUCTS, Process, by_product, decode, free_ports, oracle_events, stop_all
+from bookbus import TEN_PRODUCTS, Process, by_topic, decode, free_ports, oracle_events, stop_all
 
 
 def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
@@ -29,36 +29,42 @@ def test_pyzmq_subscriber_receives_and_decodes_spread_events(tmp_path):
         processes.append(Process("ingest", ["ingest", "--replay", str(TEN_PRODUCTS), "--publish",
                                             f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
                                             "--wait-for-subscribers", "2"], tmp_path))
-        events, ended, sequences = [], set(), {}
+        events, ended, sequences, batches = [], set(), {}, 0
         poller = zmq.Poller()
         poller.register(subscriber, zmq.POLLIN)
         while len(ended) < workers:
             assert poller.poll(30_000), "no message for 30 s"
-            topic, epoch, sequence, received_ns, (payload,) = decode(subscriber.recv_multipart())
-            message = json.loads(payload)
+            topic, epoch, sequence, received_ns, payloads = decode(subscriber.recv_multipart())
             if topic == "bus/":
+                (payload,) = payloads  # control messages go one by one
+                message = json.loads(payload)
                 assert message["type"] in ("heartbeat", "end_of_stream")
                 if message["type"] == "end_of_stream":
                     ended.add(message["publisher"])
                 else:
                     assert int(message["epoch"]) == epoch and isinstance(message["sequences"], dict)
                 continue
-            assert topic == f"spread/{message['product']}/"
-            assert message["type"] == "spread"
-            # Sequence numbers count 1, 2, 3, ... per topic within an epoch: no gap here.
+            # Sequence numbers count 1, 2, 3, ... per topic within an epoch (payload i of a batch has
+            # sequence + i): no gap here.
             previous = sequences.get(topic)
             assert previous is None or previous == (epoch, sequence - 1)
-            sequences[topic] = (epoch, sequence)
+            sequences[topic] = (epoch, sequence + len(payloads) - 1)
+            batches += len(payloads) > 1
             assert received_ns > 0
-            events.append(message)
+            for payload in payloads:
+                message = json.loads(payload)
+                assert topic == f"spread/{message['product']}/"
+                assert message["type"] == "spread"
+                events.append(message)
         for process in processes:
             assert process.wait(30) == 0, process.stderr()
     finally:
         stop_all(processes)
         subscriber.close()
         context.term()
-    expected = by_product(event for event in oracle_events(TEN_PRODUCTS) if event["type"] == "spread")
-    assert by_product(events) == expected
+    expected = by_topic(event for event in oracle_events(TEN_PRODUCTS) if event["type"] == "spread")
+    assert by_topic(events) == expected
+    assert batches > 0, "a full-speed replay makes batches of events"
     assert len(expected) == 10
     assert ended == {"worker-0", "worker-1"}
 

@@ -1,6 +1,7 @@
 import BusProtocol
 import CoinbaseFeed
 import OrderBook
+import ZeroMQ
 
 /// What the ingest keeps per product: the channel of its `raw/<PRODUCT>/` topic, the messages
 /// waiting to go out on it as one batch, and its own book for the snapshot service. Once the batch
@@ -15,10 +16,8 @@ final class IngestProduct {
     var valid = false
     /// Receive time of the last message applied.
     private(set) var receivedAtNanos: UInt64 = 0
-    /// Messages received but not yet published, oldest first, their size, and the first one's
-    /// receive time.
-    var pending: [[UInt8]] = []
-    var pendingBytes = 0
+    /// Messages received but not yet published, oldest first, and the first one's receive time.
+    var pending = PackedFrames()
     var pendingSinceNanos: UInt64 = 0
 
     init(product: String, channel: TopicChannel) {

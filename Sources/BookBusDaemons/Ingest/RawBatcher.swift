@@ -31,8 +31,9 @@ struct RawBatcher {
             waiting.append(product)
         }
         product.pending.append(payload)
-        product.pendingBytes += payload.count
-        guard product.pending.count >= maxBatch || product.pendingBytes >= Self.maxBatchBytes else { return true }
+        guard product.pending.count >= maxBatch || product.pending.bytes.count >= Self.maxBatchBytes else {
+            return true
+        }
         return try publish(product, publisher: publisher, stop: stop)
     }
 
@@ -47,10 +48,7 @@ struct RawBatcher {
     }
 
     private func publish(_ product: IngestProduct, publisher: BusPublisher, stop: StopFlag) throws -> Bool {
-        defer {
-            product.pending.removeAll(keepingCapacity: true)
-            product.pendingBytes = 0
-        }
+        defer { product.pending.removeAll() }
         return try publisher.publish(
             on: product.channel, receivedAtNanos: product.pendingSinceNanos, payloads: product.pending, stop: stop)
     }

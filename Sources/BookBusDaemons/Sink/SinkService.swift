@@ -83,45 +83,25 @@ struct SinkLoop {
                     stop.request()
                 }
             case .topOfBook, .spread:
-                received += 1
                 firstEventIngestNanos = min(firstEventIngestNanos, message.header.receivedAtNanos)
-                if configuration.latencyReport {
-                    latencies.record(nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
-                }
-                let line: [UInt8]
-                if configuration.format == .json && filter == nil {
-                    // Passed through as published: only make sure it is one JSON object on one line.
-                    let payload = message.payload
-                    guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"),
-                        !Self.containsNewline(payload)
-                    else {
-                        rejected += 1
-                        logger.warning(
-                            "event rejected",
-                            metadata: ["error": "not one JSON object on one line", "rejected_total": "\(rejected)"])
+                // A batch carries several events of one topic, in order.
+                for index in 0..<message.payloadCount {
+                    received += 1
+                    if configuration.latencyReport {
+                        latencies.record(
+                            nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
+                    }
+                    guard let line = try line(for: message.payload(index), filter: filter, rejected: &rejected) else {
                         continue
                     }
-                    line = payload
-                } else {
-                    let event: BookEvent
-                    do {
-                        event = try BookEvent(json: message.payload)
-                    } catch {
-                        rejected += 1
-                        logger.warning(
-                            "event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
-                        continue
+                    try log?.append(line)
+                    if !configuration.quiet {
+                        printed.append(contentsOf: line)
+                        printed.append(UInt8(ascii: "\n"))
+                        if printed.count >= AppendOnlyLog.flushThreshold { try flushOutput() }
                     }
-                    if let filter, !filter.passes(event) { continue }
-                    line = configuration.format == .text ? Array(EventLine.text(event).utf8) : message.payload
+                    written += 1
                 }
-                try log?.append(line)
-                if !configuration.quiet {
-                    printed.append(contentsOf: line)
-                    printed.append(UInt8(ascii: "\n"))
-                    if printed.count >= AppendOnlyLog.flushThreshold { try flushOutput() }
-                }
-                written += 1
             case .raw, .rawUnrouted:
                 continue
             }
@@ -139,6 +119,33 @@ struct SinkLoop {
             closing["last_end_of_stream_ns"] = "\(lastEndOfStreamNanos)"
         }
         logger.info("sink stopping", metadata: closing)
+    }
+
+    /// The line to write for one event, or `nil` when it is refused (logged and counted) or
+    /// filtered out.
+    private func line(for payload: [UInt8], filter: SpreadFilter?, rejected: inout Int) throws -> [UInt8]? {
+        if configuration.format == .json && filter == nil {
+            // Passed through as published: only make sure it is one JSON object on one line.
+            guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"), !Self.containsNewline(payload)
+            else {
+                rejected += 1
+                logger.warning(
+                    "event rejected",
+                    metadata: ["error": "not one JSON object on one line", "rejected_total": "\(rejected)"])
+                return nil
+            }
+            return payload
+        }
+        let event: BookEvent
+        do {
+            event = try BookEvent(json: payload)
+        } catch {
+            rejected += 1
+            logger.warning("event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
+            return nil
+        }
+        if let filter, !filter.passes(event) { return nil }
+        return configuration.format == .text ? Array(EventLine.text(event).utf8) : payload
     }
 
     /// Whether an event holds a line break (`memchr`: this runs for every event passed through).

@@ -100,7 +100,7 @@ final class BusPublisher {
     /// one's sequence, each payload is a frame of its own (protocol version 2).
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
-    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: [[UInt8]], stop: StopFlag) throws
+    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: PackedFrames, stop: StopFlag) throws
         -> Bool
     {
         try publish(on: channel, count: payloads.count, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in

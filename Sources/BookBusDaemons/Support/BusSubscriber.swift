@@ -4,8 +4,8 @@ import ZeroMQ
 
 /// One message received from the bus (or a snapshot reply, which has the same shape), checked.
 ///
-/// Frames: topic, header, then the payloads. Messages on `raw/` topics may carry several payloads,
-/// consecutive messages of the topic (a batch); every other topic carries exactly one.
+/// Frames: topic, header, then the payloads. Messages on data topics (`raw/`, `tob/`, `spread/`) may
+/// carry several payloads, consecutive messages of the topic (a batch); `bus/` carries exactly one.
 struct BusMessage {
     var topic: Topic
     /// The header of the first payload; payload `i` is ``header(ofPayload:)``.
@@ -18,16 +18,16 @@ struct BusMessage {
         guard let topic = Topic(bytes: frames[0]) else {
             throw .unknownTopic(String(decoding: frames[0], as: UTF8.self))
         }
-        guard frames.count == 3 || topic.isRaw else { throw .wrongFrameCount(frames.count) }
+        guard frames.count == 3 || topic.carriesBatches else { throw .wrongFrameCount(frames.count) }
         self.topic = topic
         header = try FrameHeader(bytes: frames[1])
         self.frames = frames
     }
 
-    /// How many payloads the message carries (1 except for raw batches).
+    /// How many payloads the message carries (1 except for batches).
     var payloadCount: Int { frames.count - 2 }
 
-    /// The first (for every topic but `raw/`: the only) payload.
+    /// The first (for `bus/`: the only) payload.
     var payload: [UInt8] { frames[2] }
 
     /// Payload `index` (from 0).

@@ -55,8 +55,8 @@ struct WorkerLoop {
     private var assigned: Set<String> = []
     /// Whether each product seen is this worker's, for shard and product-list ownership.
     private var fixedOwnership: [String: Bool] = [:]
-    /// Where events are encoded, reused from one event to the next.
-    private var eventBuffer: [UInt8] = []
+    /// The events made while taking the current bus message, published once it is taken.
+    private var events = EventBatcher()
     private var generation: UInt64 = 0
     private var lastGroupHeartbeat: ContinuousClock.Instant?
     private var lastRetryCheck = ContinuousClock.now
@@ -115,6 +115,7 @@ struct WorkerLoop {
                     case .assignment(let assignment): try apply(assignment, subscriber: subscriber)
                     }
                 }
+                try events.flush(publisher: publisher, stop: stop)
                 try sendGroupHeartbeatIfDue()
                 try retryStaleRequests()
                 health?.beat()
@@ -147,6 +148,7 @@ struct WorkerLoop {
             case .rawUnrouted, .topOfBook, .spread:
                 counters.otherMessages += 1
             }
+            try events.flush(publisher: publisher, stop: stop)
         }
         let waiting = products.filter { !$0.value.isLive }.keys.sorted()
         logger.info(
@@ -156,7 +158,8 @@ struct WorkerLoop {
                 "not_live": "\(waiting.joined(separator: ","))", "book_messages": "\(counters.bookMessages)",
                 "other_messages": "\(counters.otherMessages)", "rejected": "\(counters.rejected)",
                 "absent_deletes": "\(counters.absentDeletes)", "crossed": "\(counters.crossed)",
-                "events": "\(counters.events)", "resyncs": "\(counters.resyncs)",
+                "events": "\(counters.events)", "bus_messages": "\(publisher.busMessages)",
+                "resyncs": "\(counters.resyncs)",
                 "snapshots_applied": "\(counters.snapshotsApplied)", "buffer_dropped": "\(counters.bufferedDropped)",
                 "bad_snapshot_replies": "\(counters.badSnapshotReplies + (service?.malformedReplies ?? 0))",
             ])
@@ -465,11 +468,7 @@ struct WorkerLoop {
                 kind: kind, product: product, top: top, exchangeTime: exchangeTime,
                 ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence, worker: configuration.name,
                 generation: generation)
-            eventBuffer.removeAll(keepingCapacity: true)
-            event.encode(into: &eventBuffer)
-            try publisher.publish(
-                on: state.channel(for: kind, on: publisher), receivedAtNanos: header.receivedAtNanos,
-                payload: eventBuffer, stop: stop)
+            try events.add(event, of: state, publisher: publisher, stop: stop)
             counters.events += 1
         }
     }
