@@ -72,7 +72,6 @@ public struct PipelineBenchmark {
         for worker in workers { try worker.start() }
         let started = ContinuousClock.now
         try ingest.start()
-        let ingestStatus = await ingest.waitForExit()
         let sinkStatus = await sink.waitForExit()
         let elapsed = ContinuousClock.now - started
         // The workers hold their books until told to stop: their peak memory is what they needed.
@@ -80,6 +79,8 @@ public struct PipelineBenchmark {
         for worker in workers { worker.terminate() }
         var workerStatuses: [Int32] = []
         for worker in workers { workerStatuses.append(await worker.waitForExit()) }
+        // The ingest waits for its subscribers to leave after the end of stream (or bus.linger_ms).
+        let ingestStatus = await ingest.waitForExit()
         let text = logs.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
         guard ingestStatus == 0, sinkStatus == 0, workerStatuses.allSatisfy({ $0 == 0 }) else {
             throw BenchError(description: "pipeline run failed; logs in \(directory)")

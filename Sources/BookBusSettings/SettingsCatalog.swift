@@ -16,7 +16,8 @@ public enum SettingsCatalog {
         )
         public static let lingerMilliseconds = Setting<Int>(
             "bus.linger_ms", default: 2_000, flag: "--linger-ms", minimum: 0,
-            "Milliseconds a closing socket may spend delivering what is still queued.")
+            "Milliseconds a closing socket may spend delivering what is still queued; after an end of stream, the longest a publisher waits for its subscribers to take it and leave."
+        )
     }
 
     /// CURVE encryption and authentication of every bus socket.

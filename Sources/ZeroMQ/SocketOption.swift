@@ -24,6 +24,9 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case unsubscribe([UInt8])
     /// XPUB: pass every subscription message up, not only the first per topic.
     case xpubVerbose(Bool)
+    /// XPUB: pass every subscription and unsubscription message up (a subscriber that disconnects
+    /// unsubscribes from all its topics), not only the first and the last per topic.
+    case xpubVerboser(Bool)
     /// XPUB: when a subscriber's queue is full, fail the send with EAGAIN instead of dropping.
     case xpubNoDrop(Bool)
     /// ROUTER/DEALER: the identity this socket presents to peers.
@@ -52,6 +55,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .subscribe: ZMQ_SUBSCRIBE
         case .unsubscribe: ZMQ_UNSUBSCRIBE
         case .xpubVerbose: ZMQ_XPUB_VERBOSE
+        case .xpubVerboser: ZMQ_XPUB_VERBOSER
         case .xpubNoDrop: ZMQ_XPUB_NODROP
         case .routingID: ZMQ_ROUTING_ID
         case .curveServer: ZMQ_CURVE_SERVER
@@ -71,7 +75,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
         case .maxMessageSize(let value):
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
-        case .xpubVerbose(let flag), .xpubNoDrop(let flag), .curveServer(let flag):
+        case .xpubVerbose(let flag), .xpubVerboser(let flag), .xpubNoDrop(let flag), .curveServer(let flag):
             let value: Int32 = flag ? 1 : 0
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
         case .curvePublicKey(let text), .curveSecretKey(let text), .curveServerKey(let text), .zapDomain(let text):
@@ -99,6 +103,7 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         case .subscribe(let bytes): "ZMQ_SUBSCRIBE=\(String(decoding: bytes, as: UTF8.self))"
         case .unsubscribe(let bytes): "ZMQ_UNSUBSCRIBE=\(String(decoding: bytes, as: UTF8.self))"
         case .xpubVerbose(let flag): "ZMQ_XPUB_VERBOSE=\(flag)"
+        case .xpubVerboser(let flag): "ZMQ_XPUB_VERBOSER=\(flag)"
         case .xpubNoDrop(let flag): "ZMQ_XPUB_NODROP=\(flag)"
         case .routingID: "ZMQ_ROUTING_ID"
         case .curveServer(let flag): "ZMQ_CURVE_SERVER=\(flag)"

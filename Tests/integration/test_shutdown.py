@@ -4,6 +4,7 @@ import subprocess
 import time
 
 import pytest
+import zmq
 
 from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_ports, stop_all
 
@@ -65,3 +66,51 @@ def test_demo_runs_the_bundled_recording_to_the_end(tmp_path):
     products = {line.split(" ")[0] for line in lines}
     assert len(products) == 10
     assert all(" spread " in line for line in lines)
+
+
+def test_a_subscriber_behind_at_the_end_of_a_replay_still_gets_the_tail(tmp_path):
+    """A full-speed replay ends long before a slow subscriber has read it. The ingest keeps its
+    socket open until the subscriber has taken the end of stream and left (`--linger-ms` at most):
+    closing at once reset the connection while the kernel still held the tail for that subscriber,
+    which then never saw the last messages nor the end of stream."""
+    recording = tmp_path / "feed.jsonl"
+    with recording.open("wb") as output:
+        subprocess.run([binary(), "generate", "--updates", "200000"], stdout=output, check=True)
+    lines = len(recording.read_bytes().splitlines())
+    (port,) = free_ports(1)
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.LINGER, 0)
+    subscriber.setsockopt(zmq.RCVHWM, 100)  # not reading: its TCP window fills, the tail waits in the ingest's kernel
+    # ZMTP heartbeats every millisecond: the ingest always has one unread when it closes (the reset's trigger).
+    subscriber.setsockopt(zmq.HEARTBEAT_IVL, 1)
+    subscriber.setsockopt(zmq.HEARTBEAT_TIMEOUT, 60_000)
+    subscriber.connect(f"tcp://127.0.0.1:{port}")
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"raw/")
+    subscriber.setsockopt(zmq.SUBSCRIBE, b"bus/")
+    ingest = Process("ingest", ["ingest", "--replay", str(recording), "--publish", f"tcp://127.0.0.1:{port}",
+                                "--snapshots", "none", "--wait-for-subscribers", "1", "--linger-ms", "10000"], tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while "recording finished" not in ingest.stderr():
+            assert time.monotonic() < deadline, ingest.stderr()
+            time.sleep(0.05)
+        time.sleep(0.5)
+        payloads, ended = 0, False
+        while not ended and subscriber.poll(5000):
+            topic, _, *frames = subscriber.recv_multipart()
+            if topic == b"bus/":
+                ended = b"end_of_stream" in frames[0]
+            else:
+                payloads += len(frames)
+        subscriber.close()
+        left = time.monotonic()
+        assert ingest.wait(10) == 0, ingest.stderr()
+        # It closed once the subscriber left, not after the whole linger.
+        assert time.monotonic() - left < 5
+    finally:
+        stop_all([ingest])
+        subscriber.close()
+        context.term()
+    assert (payloads, ended) == (lines, True)
+    assert "subscribers still connected" not in ingest.stderr()

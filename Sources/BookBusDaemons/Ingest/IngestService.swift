@@ -132,6 +132,7 @@ struct IngestLoop {
                 try publisher.publish(
                     .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end, stop: stop)
                 logger.info("recording finished")
+                try publisher.awaitSubscribersLeaving(stop: stop)
                 break loop
             }
         }

@@ -22,7 +22,8 @@ final class BusPublisher {
     private var lastHeartbeat = ContinuousClock.now
     /// How often the `bus/` heartbeat goes out.
     static let heartbeatInterval = Duration.milliseconds(500)
-    /// Live subscriptions to `bus/`: one per connected BookBus subscriber.
+    /// Live subscriptions to `bus/`: one per connected BookBus subscriber (a subscriber that
+    /// disconnects unsubscribes).
     private(set) var controlSubscribers = 0
     /// Payloads published (a batch counts each of its payloads).
     private(set) var published = 0
@@ -34,7 +35,7 @@ final class BusPublisher {
         self.bus = bus
         try socket.set(.sendHighWaterMark(bus.settings.highWaterMark))
         try socket.set(.lingerMilliseconds(bus.settings.lingerMilliseconds))
-        try socket.set(.xpubVerbose(true))
+        try socket.set(.xpubVerboser(true))
         try socket.set(.xpubNoDrop(lossless))
         try bus.attach(socket, to: endpoint)
         self.name = name
@@ -160,6 +161,31 @@ final class BusPublisher {
         let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
         try publish(
             .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded(), stop: stop)
+    }
+
+    /// After the end of stream: keeps the socket open, and read, until every BookBus subscriber has
+    /// left (each leaves once it has taken the end of stream) or `bus.linger_ms` has passed.
+    ///
+    /// Closing at once could lose the tail: libzmq's linger ends once the messages are in the
+    /// kernel, but a subscriber still catching up has a full TCP window, and closing a socket that
+    /// holds an unread heartbeat from that peer resets the connection, which drops what the kernel
+    /// still held for it (seen: a worker behind by a few hundred milliseconds missed the last 1,291
+    /// messages and the end of stream, and waited forever).
+    func awaitSubscribersLeaving(stop: StopFlag) throws {
+        let linger = Duration.milliseconds(bus.settings.lingerMilliseconds)
+        let deadline = ContinuousClock.now + linger
+        var poller = Poller()
+        poller.add(socket, .readable)
+        try drainSubscriptions()
+        while controlSubscribers > 0, ContinuousClock.now < deadline, !stop.isRequested {
+            try poller.poll(timeoutMilliseconds: 10)
+            try drainSubscriptions()
+        }
+        if controlSubscribers > 0 {
+            logger.info(
+                "subscribers still connected after the end of stream; closing",
+                metadata: ["subscribers": "\(controlSubscribers)", "waited": "\(linger)"])
+        }
     }
 
     /// Closes the socket; queued messages get the configured linger to leave.

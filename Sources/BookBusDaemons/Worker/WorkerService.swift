@@ -141,7 +141,10 @@ struct WorkerLoop {
                     let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
                     try publisher.publish(
                         .control, receivedAtNanos: message.header.receivedAtNanos, payload: end, stop: stop)
-                    if configuration.exitOnEnd { break receiving }
+                    if configuration.exitOnEnd {
+                        try publisher.awaitSubscribersLeaving(stop: stop)
+                        break receiving
+                    }
                 case nil:
                     counters.otherMessages += 1
                 }
