@@ -11,8 +11,8 @@ public enum SettingsCatalog {
             "health.file", flag: "--health-file",
             "Touched every second while the role's main loop runs; `bookbus health` checks it (container HEALTHCHECK).")
         public static let highWaterMark = Setting<Int>(
-            "bus.hwm", default: 100_000, flag: "--hwm", minimum: 1,
-            "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a raw batch counts once."
+            "bus.hwm", default: 25_000, flag: "--hwm", minimum: 1,
+            "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a batch counts once."
         )
         public static let lingerMilliseconds = Setting<Int>(
             "bus.linger_ms", default: 2_000, flag: "--linger-ms", minimum: 0,
@@ -96,7 +96,7 @@ public enum SettingsCatalog {
             "ingest.wait_for_subscribers", default: 0, flag: "--wait-for-subscribers", minimum: 0,
             "Publish nothing until this many BookBus subscribers are connected.")
         public static let maxBatch = Setting<Int>(
-            "ingest.max_batch", default: 16, flag: "--max-batch", minimum: 1,
+            "ingest.max_batch", default: 64, flag: "--max-batch", minimum: 1,
             "Most messages of one product sent as one bus message when several are at hand at once (1: one each).")
         public static let name = OptionalSetting<String>(
             "ingest.name", flag: "--name", "Name in logs and end-of-stream messages (default ingest-<pid>).")

@@ -37,6 +37,28 @@ def free_ports(count):
     return ports
 
 
+def free_port_range(count):
+    """A first port P such that P, P + 1, ..., P + count - 1 are all free on 127.0.0.1 (the demo's
+    --base-port takes a range). Tried below the ephemeral range, where outgoing connections of
+    other processes do not take ports meanwhile."""
+    import random
+    for _ in range(200):
+        first = random.randrange(20_000, 32_000 - count)
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 class Process:
     """A started `bookbus` role; stdout and stderr go to files in `directory`. `prefix` runs it
     through another command, e.g. `ip netns exec host1` to put it on a test host."""

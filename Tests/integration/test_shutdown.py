@@ -6,7 +6,7 @@ import time
 import pytest
 import zmq
 
-from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_ports, stop_all
+from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_port_range, free_ports, stop_all
 
 
 def idle_roles(ports):
@@ -39,12 +39,12 @@ def test_daemon_exits_zero_on_signal(tmp_path, role, signal_number):
 
 
 def test_demo_stops_cleanly_on_ctrl_c(tmp_path):
-    base_port = free_ports(1)[0]
+    base_port = free_port_range(8)
     demo = subprocess.Popen([binary(), "demo", "--speed", "0.5", "--base-port", str(base_port)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         time.sleep(2)
-        assert demo.poll() is None
+        assert demo.poll() is None, demo.stderr.read().decode()[-3000:]
         # Ctrl-C reaches the whole foreground process group.
         import os
         os.killpg(demo.pid, signal.SIGINT)
@@ -58,7 +58,7 @@ def test_demo_stops_cleanly_on_ctrl_c(tmp_path):
 
 
 def test_demo_runs_the_bundled_recording_to_the_end(tmp_path):
-    base_port = free_ports(1)[0]
+    base_port = free_port_range(8)
     result = subprocess.run([binary(), "demo", "--speed", "0", "--base-port", str(base_port)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

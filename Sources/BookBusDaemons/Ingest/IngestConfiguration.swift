@@ -27,7 +27,7 @@ public struct IngestConfiguration: Sendable {
     /// Live events buffered between the WebSocket sessions and the publishing thread.
     public var queueCapacity = 10_000
     /// Most messages of one product published together as one bus message (1: one each).
-    public var maxBatch = 16
+    public var maxBatch = 64
     /// Name used in control messages and logs.
     public var name: String
     /// Live only: write every received frame to rotating timed recordings.

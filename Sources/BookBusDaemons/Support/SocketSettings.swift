@@ -1,7 +1,7 @@
 /// The ZeroMQ settings every BookBus socket takes.
 public struct SocketSettings: Sendable, Equatable {
     /// Messages queued per peer before a publisher drops (or, when lossless, waits).
-    public var highWaterMark: Int32 = 100_000
+    public var highWaterMark: Int32 = 25_000
     /// How long closing may spend delivering what is still queued.
     public var lingerMilliseconds: Int32 = 2_000
     /// Reconnect backoff for connecting sockets: first delay and cap.
