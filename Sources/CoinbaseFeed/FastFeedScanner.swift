@@ -9,8 +9,10 @@ import OrderBook
 /// and ``FeedParser`` then takes the general `JSONDecoder` path, which has the final word and the
 /// precise error. A differential fuzz test holds the two to identical results.
 enum FastFeedScanner {
-    static func parse(_ frame: UnsafeBufferPointer<UInt8>) -> FeedMessage? {
-        var scanner = Scanner(bytes: frame)
+    /// - Parameter keepsExchangeTimes: `false` checks the timestamps' syntax but keeps none (see
+    ///   ``FeedParser/keepsExchangeTimes``).
+    static func parse(_ frame: UnsafeBufferPointer<UInt8>, keepsExchangeTimes: Bool = true) -> FeedMessage? {
+        var scanner = Scanner(bytes: frame, keepsExchangeTimes: keepsExchangeTimes)
         guard let message = scanner.topLevel(), scanner.atEnd() else { return nil }
         return message
     }
@@ -33,8 +35,11 @@ private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    let keepsExchangeTimes: Bool
+
+    init(bytes: UnsafeBufferPointer<UInt8>, keepsExchangeTimes: Bool) {
         self.bytes = bytes
+        self.keepsExchangeTimes = keepsExchangeTimes
     }
 
     // MARK: Messages
@@ -64,9 +69,13 @@ private struct Scanner {
             case .bids: bids = scanner.levels()
             case .asks: asks = scanner.levels()
             case .changes: changes = scanner.changes()
-            case .time: time = scanner.plainString()
+            case .time:
+                guard scanner.keepsExchangeTimes else { return scanner.plainStringRange() != nil }
+                time = scanner.plainString()
             case .channel: channel = scanner.plainString()
-            case .timestamp: timestamp = scanner.plainString()
+            case .timestamp:
+                guard scanner.keepsExchangeTimes else { return scanner.plainStringRange() != nil }
+                timestamp = scanner.plainString()
             case .sequenceNum: sequence = scanner.integer()
             case .events: events = scanner.events()
             case .message, .reason: return scanner.plainString() != nil

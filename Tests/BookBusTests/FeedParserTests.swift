@@ -34,6 +34,38 @@ import Testing
         #expect(updates == 14)
     }
 
+    /// A parser that keeps no exchange times (the ingest's) reads every message the same otherwise,
+    /// on the fast path and the general one, and still refuses a timestamp that is not a string.
+    @Test func leavingOutExchangeTimesChangesNothingElse() throws {
+        let withoutTimes = FeedParser(keepsExchangeTimes: false)
+        var frames = try Fixtures.frames(Fixtures.tutorial)
+        frames.append(
+            Array(
+                #"{"channel":"l2_data","timestamp":"2023-02-09T20:32:50.714964855Z","sequence_num":7,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"t","price_level":"1.5","new_quantity":"2"}]}]}"#
+                    .utf8))
+        var timesSeen = 0
+        for frame in frames {
+            for (full, bare) in [
+                (try parser.parse(frame), try withoutTimes.parse(frame)),
+                (try parser.parseWithDecoder(frame), try withoutTimes.parseWithDecoder(frame)),
+            ] {
+                guard case .book(let messages) = full.kind, case .book(let stripped) = bare.kind else {
+                    Issue.record("not a book message")
+                    continue
+                }
+                timesSeen += messages.filter { $0.exchangeTime != nil }.count
+                #expect(stripped.allSatisfy { $0.exchangeTime == nil })
+                #expect(
+                    stripped
+                        == messages.map { BookMessage(product: $0.product, content: $0.content, exchangeTime: nil) })
+                #expect(bare.connectionSequence == full.connectionSequence)
+            }
+        }
+        #expect(timesSeen == 2 * 15)
+        let badTime = Array(#"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1","1"]],"time":5}"#.utf8)
+        #expect(throws: FeedParseError.self) { try withoutTimes.parse(badTime) }
+    }
+
     @Test func classifiesEveryMessageOfTheTenProductRecording() throws {
         var kinds: [String: Int] = [:]
         for frame in try Fixtures.frames(Fixtures.tenProducts) {

@@ -69,7 +69,8 @@ struct IngestLoop {
     let configuration: IngestConfiguration
     let logger: Logger
     private let router = FeedRouter()
-    private let parser = FeedParser()
+    /// The ingest shows no exchange timestamps (the workers read them from the raw bytes it publishes).
+    private let parser = FeedParser(keepsExchangeTimes: false)
     private var products = IngestProducts()
     private var group: GroupCoordinator
     private var counters = IngestCounters()
