@@ -2,7 +2,7 @@
 ///
 /// | offset | size | field |
 /// |---|---|---|
-/// | 0 | 1 | version, 2 |
+/// | 0 | 1 | version, 3 |
 /// | 1 | 7 | reserved, zero |
 /// | 8 | 8 | epoch: random, new each time the publisher starts |
 /// | 16 | 8 | sequence: 1, 2, 3, … per topic within an epoch |
@@ -10,10 +10,11 @@
 ///
 /// A subscriber that sees a sequence number skip within one epoch has lost messages on that topic.
 ///
-/// Version 2: a message may carry several payloads (frames 3, 4, …), consecutive messages of its
-/// topic; the header gives the first one's sequence and receive time. Version 1 had exactly one.
+/// Version 3: a message on a data topic (`raw/`, `tob/`, `spread/`) may carry several payloads
+/// (frames 3, 4, …), consecutive messages of its topic; the header gives the first one's sequence
+/// and receive time. Version 2 batched `raw/` topics only; version 1 had exactly one payload.
 public struct FrameHeader: Sendable, Equatable {
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
     public static let byteCount = 32
 
     public var epoch: UInt64

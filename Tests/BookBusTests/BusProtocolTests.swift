@@ -53,7 +53,7 @@ import Testing
         let header = FrameHeader(epoch: 0x0102_0304_0506_0708, sequence: 42, receivedAtNanos: 1_657_738_732_495_040_000)
         let bytes = header.bytes
         #expect(bytes.count == 32)
-        #expect(bytes[0] == 2)
+        #expect(bytes[0] == 3)
         #expect(Array(bytes[1..<8]) == [0, 0, 0, 0, 0, 0, 0])
         #expect(Array(bytes[8..<16]) == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(bytes[23] == 42)
@@ -67,9 +67,12 @@ import Testing
         var bytes = FrameHeader(epoch: 1, sequence: 1, receivedAtNanos: 1).bytes
         bytes[0] = 9
         #expect(throws: BusProtocolError.unsupportedVersion(9)) { try FrameHeader(bytes: bytes) }
-        // Version 1 had one payload per message: a batch would be misread, so it is refused.
-        bytes[0] = 1
-        #expect(throws: BusProtocolError.unsupportedVersion(1)) { try FrameHeader(bytes: bytes) }
+        // Version 1 had one payload per message, version 2 batched raw topics only: a reader of
+        // either would misread a batch, so both are refused.
+        for old: UInt8 in [1, 2] {
+            bytes[0] = old
+            #expect(throws: BusProtocolError.unsupportedVersion(old)) { try FrameHeader(bytes: bytes) }
+        }
     }
 
     @Test func batchPayloadsCountOnFromTheFirstSequence() {

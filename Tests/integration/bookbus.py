@@ -135,7 +135,7 @@ def decode(frames):
     assert len(frames) >= 3, f"expected at least 3 frames, got {len(frames)}"
     topic, header, *payloads = frames
     version, epoch, sequence, received_ns = HEADER.unpack(header)
-    assert version == 2
+    assert version == 3
     assert len(payloads) == 1 or not topic.startswith(b"bus/"), f"{len(payloads)} payloads on {topic}"
     return topic.decode(), epoch, sequence, received_ns, payloads
 

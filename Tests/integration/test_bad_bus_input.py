@@ -13,7 +13,7 @@ HEADER = struct.Struct(">B7xQQQ")
 EPOCH = 77
 
 
-def header(sequence, version=2):
+def header(sequence, version=3):
     return HEADER.pack(version, EPOCH, sequence, time.time_ns())
 
 
@@ -62,7 +62,7 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
         publisher.send_multipart([b"raw/BTC-USD/", b"short"])
         publisher.send_multipart([b"raw/BTC-USD/", b"x" * 31, b"{}"])
         publisher.send_multipart([b"raw/BTC-USD/", header(1, version=9), b"{}"])
-        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=1), b"{}"])  # the old protocol
+        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=2), b"{}"])  # the previous protocol
         publisher.send_multipart([b"raw/BTC-USD/extra/", header(1), b"{}"])
         update = {"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.50", "0.25"]], "time": "t1"}
         publisher.send_multipart([b"raw/BTC-USD/", header(1), json.dumps(update).encode()])
@@ -90,7 +90,7 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
         ("100.75", "1", "101.00", "3", 2), ("100.75", "1", "100.90", "2", 3)]
     log = worker.stderr()
     assert log.count("bus message rejected") == 6, log
-    assert "header version 1 unsupported; this build speaks version 2" in log
+    assert "header version 2 unsupported; this build speaks version 3" in log
     assert log.count("snapshot reply rejected") == 4, log
     assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
     assert "it has 2 payloads; a snapshot reply has one" in log

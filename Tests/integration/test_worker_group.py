@@ -87,9 +87,10 @@ header = struct.Struct(">B7xQQQ")
 deadline = time.monotonic() + 8
 while time.monotonic() < deadline:
     if sub.poll(200):
-        topic, head, payload = sub.recv_multipart()
-        assert header.unpack(head)[0] == 2
-        print(payload.decode(), flush=True)
+        topic, head, *payloads = sub.recv_multipart()
+        assert header.unpack(head)[0] == 3
+        for payload in payloads:
+            print(payload.decode(), flush=True)
 """
     return subprocess.Popen([*hosts.prefix("subscriber"), "python3", "-c", code], stdout=subprocess.PIPE, text=True)
 

@@ -1,5 +1,5 @@
 /// Gathers the ingest's product messages into batches: consecutive messages of one topic that are
-/// at hand together go out as one bus message (protocol version 2), which spares libzmq and every
+/// at hand together go out as one bus message (protocol version 3), which spares libzmq and every
 /// subscriber a message's fixed costs per Coinbase message.
 ///
 /// Nothing waits for a batch to fill: the ingest adds what its source handed over at once (a burst

@@ -98,7 +98,7 @@ final class BusPublisher {
     }
 
     /// Publishes consecutive messages of one topic as one bus message: the header carries the first
-    /// one's sequence, each payload is a frame of its own (protocol version 2).
+    /// one's sequence, each payload is a frame of its own (protocol version 3).
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
     func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: PackedFrames, stop: StopFlag) throws

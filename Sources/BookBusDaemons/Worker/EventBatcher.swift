@@ -3,7 +3,7 @@ import ZeroMQ
 
 /// Gathers the events a worker makes while it takes one bus message into one bus message per
 /// topic: a raw batch of several Coinbase messages makes several events of its product, and they
-/// go out as one `tob/<PRODUCT>/` and one `spread/<PRODUCT>/` message (protocol version 2: one
+/// go out as one `tob/<PRODUCT>/` and one `spread/<PRODUCT>/` message (protocol version 3: one
 /// payload frame per event, in order), which spares libzmq, the sink and every other subscriber a
 /// message's fixed costs per event.
 ///
