@@ -35,7 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard hotPathUpdates > 0, pipelineUpdates > 0, pipelineRepeats > 0, latencySeconds > 0 else {
-            throw ValidationError("update counts and --latency-seconds must be positive")
+            throw ValidationError("update counts, --pipeline-repeats and --latency-seconds must be positive")
         }
         guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
             throw ValidationError("--rates must be positive numbers, e.g. 1000,10000")

@@ -14,10 +14,16 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (log.level; default info).")
     var logLevel: String?
 
-    @Option(help: "ZeroMQ high-water mark: messages queued per peer before dropping or waiting (bus.hwm; 100000).")
+    @Option(
+        help:
+            "ZeroMQ high-water mark: bus messages queued per peer before dropping or waiting, a batch counting once (bus.hwm; 25000)."
+    )
     var hwm: Int?
 
-    @Option(help: "Milliseconds a closing socket may spend delivering what is queued (bus.linger_ms; 2000).")
+    @Option(
+        help:
+            "Milliseconds a closing socket may spend delivering what is queued; after an end of stream, the longest a publisher waits for its subscribers to leave (bus.linger_ms; 2000)."
+    )
     var lingerMs: Int?
 
     @Option(help: "Touch this file every second while running, for `bookbus health` (health.file).")

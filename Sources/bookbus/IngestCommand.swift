@@ -65,7 +65,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Most messages of one product per bus message when several are at hand at once (ingest.max_batch; 16; 1: one each)."
+            "Most messages of one product per bus message when several are at hand at once (ingest.max_batch; 64; 1: one each)."
     )
     var maxBatch: Int?
 
