@@ -29,11 +29,16 @@ public struct FeedParser: Sendable {
 
     /// The general path alone (`JSONDecoder`): the reference the fast scanner is tested against.
     public func parseWithDecoder(_ frame: [UInt8]) throws(FeedParseError) -> FeedMessage {
-        let wire: WireMessage
+        var wire: WireMessage
         do {
             wire = try JSONDecoder().decode(WireMessage.self, from: Data(frame))
         } catch {
             throw .malformed(Self.describe(error))
+        }
+        if !keepsExchangeTimes {
+            // Decoded (so a time that is not a string is still refused), then left out.
+            wire.time = nil
+            wire.timestamp = nil
         }
         if let channel = wire.channel {
             return try parseAdvancedTrade(wire, channel: channel)
@@ -52,7 +57,7 @@ public struct FeedParser: Sendable {
                 bids: try levels(bids, field: "bids"), asks: try levels(asks, field: "asks"))
             return FeedMessage(
                 kind: .book([
-                    BookMessage(product: product, content: content, exchangeTime: keepsExchangeTimes ? wire.time : nil)
+                    BookMessage(product: product, content: content, exchangeTime: wire.time)
                 ]))
         case "l2update":
             let product = try requireProduct(wire.productId, kind: type)
@@ -68,7 +73,7 @@ public struct FeedParser: Sendable {
                         size: try number(change[2], field: "size")))
             }
             let message = BookMessage(
-                product: product, content: .update(parsed), exchangeTime: keepsExchangeTimes ? wire.time : nil)
+                product: product, content: .update(parsed), exchangeTime: wire.time)
             return FeedMessage(kind: .book([message]))
         case "error":
             return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
@@ -104,7 +109,7 @@ public struct FeedParser: Sendable {
                 messages.append(
                     BookMessage(
                         product: product, content: .snapshot(bids: bids, asks: asks),
-                        exchangeTime: keepsExchangeTimes ? wire.timestamp : nil))
+                        exchangeTime: wire.timestamp))
             case "update":
                 var changes: [LevelChange] = []
                 changes.reserveCapacity(updates.count)
@@ -115,7 +120,7 @@ public struct FeedParser: Sendable {
                 messages.append(
                     BookMessage(
                         product: product, content: .update(changes),
-                        exchangeTime: keepsExchangeTimes ? wire.timestamp : nil))
+                        exchangeTime: wire.timestamp))
             default:
                 throw .unknownEventType(kind)
             }

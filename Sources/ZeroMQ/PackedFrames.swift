@@ -28,11 +28,6 @@ public struct PackedFrames: Sendable {
         ends.append(bytes.count)
     }
 
-    /// Frame `index` (from 0).
-    public subscript(index: Int) -> ArraySlice<UInt8> {
-        bytes[range(of: index)]
-    }
-
     /// Where frame `index` lies in `bytes`.
     func range(of index: Int) -> Range<Int> {
         (index == 0 ? 0 : ends[index - 1])..<ends[index]

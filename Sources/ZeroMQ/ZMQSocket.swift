@@ -52,7 +52,16 @@ public final class ZMQSocket {
     @discardableResult
     public func send(_ frames: [[UInt8]], wait: Bool = true) throws(ZeroMQError) -> Bool {
         precondition(!frames.isEmpty, "a message has at least one frame")
-        return try sendFrames(frames, beginning: true, wait: wait)
+        for index in frames.indices {
+            // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
+            let sent: Result<Bool, ZeroMQError> = frames[index].withUnsafeBytes { buffer in
+                Result { () throws(ZeroMQError) -> Bool in
+                    try sendFrame(buffer, first: index == 0, more: index < frames.count - 1, wait: wait)
+                }
+            }
+            guard try sent.get() else { return false }
+        }
+        return true
     }
 
     /// Sends one message of three frames given as raw bytes: the publishing hot path, which needs
@@ -90,21 +99,6 @@ public final class ZMQSocket {
             }
         }
         try sent.get()
-        return true
-    }
-
-    /// Sends `frames`, the last of them ending the message; `beginning` when the first of them
-    /// starts it (only then can EAGAIN stop the send, with `false`).
-    private func sendFrames(_ frames: [[UInt8]], beginning: Bool, wait: Bool) throws(ZeroMQError) -> Bool {
-        for index in frames.indices {
-            let first = beginning && index == 0
-            let more = index < frames.count - 1
-            // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
-            let sent: Result<Bool, ZeroMQError> = frames[index].withUnsafeBytes { buffer in
-                Result { () throws(ZeroMQError) -> Bool in try sendFrame(buffer, first: first, more: more, wait: wait) }
-            }
-            guard try sent.get() else { return false }
-        }
         return true
     }
 

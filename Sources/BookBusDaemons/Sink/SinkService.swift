@@ -91,7 +91,7 @@ struct SinkLoop {
                         latencies.record(
                             nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
                     }
-                    guard let line = try line(for: message.payload(index), filter: filter, rejected: &rejected) else {
+                    guard let line = line(for: message.payload(index), filter: filter, rejected: &rejected) else {
                         continue
                     }
                     try log?.append(line)
@@ -123,7 +123,7 @@ struct SinkLoop {
 
     /// The line to write for one event, or `nil` when it is refused (logged and counted) or
     /// filtered out.
-    private func line(for payload: [UInt8], filter: SpreadFilter?, rejected: inout Int) throws -> [UInt8]? {
+    private func line(for payload: [UInt8], filter: SpreadFilter?, rejected: inout Int) -> [UInt8]? {
         if configuration.format == .json && filter == nil {
             // Passed through as published: only make sure it is one JSON object on one line.
             guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"), !Self.containsNewline(payload)

@@ -85,14 +85,7 @@ final class BusPublisher {
     /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
     @discardableResult
     func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        try publish(on: channel(for: topic), receivedAtNanos: receivedAtNanos, payload: payload, stop: stop)
-    }
-
-    /// Publishes one message on a channel from ``channel(for:)``.
-    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
-    @discardableResult
-    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        try publish(on: channel, count: 1, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
+        try publish(on: channel(for: topic), count: 1, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
             try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
         }
     }

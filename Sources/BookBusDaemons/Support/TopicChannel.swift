@@ -7,13 +7,11 @@ import BusProtocol
 /// kind and product) keep the channel ``BusPublisher/channel(for:)`` handed out, so each message
 /// costs no topic lookup.
 final class TopicChannel {
-    let topic: Topic
     let frame: [UInt8]
     /// The last sequence published in this epoch (0: none yet).
     var sequence: UInt64 = 0
 
     init(topic: Topic) {
-        self.topic = topic
         frame = topic.bytes
     }
 }
