@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "CoinbaseFeed",
             dependencies: [
-                "OrderBook",
+                "OrderBook", "BusProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -39,11 +39,20 @@ let package = Package(
         ),
         // The bus wire protocol: topics, frame header, event encoding.
         .target(name: "BusProtocol", dependencies: ["OrderBook"]),
+        // Each role's logic as I/O-free state machines: the product book, the worker's clone client,
+        // statistics. The daemons wire these to sockets, clocks and files.
+        .target(
+            name: "BookBusCore",
+            dependencies: [
+                "OrderBook", "CoinbaseFeed", "BusProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The long-running roles: ingest, worker, sink, and the demo supervisor.
         .target(
             name: "BookBusDaemons",
             dependencies: [
-                "ZeroMQ", "OrderBook", "CoinbaseFeed", "BusProtocol",
+                "ZeroMQ", "OrderBook", "CoinbaseFeed", "BusProtocol", "BookBusCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -60,13 +69,13 @@ let package = Package(
         // The feed generator and the benchmarks behind `bookbus generate` and `bookbus bench`.
         .target(
             name: "BookBusBench",
-            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons"]
+            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons"]
         ),
         // The command-line front end.
         .executableTarget(
             name: "bookbus",
             dependencies: [
-                "BookBusDaemons", "BookBusBench", "BookBusSettings", "CoinbaseFeed", "BusProtocol",
+                "BookBusCore", "BookBusDaemons", "BookBusBench", "BookBusSettings", "CoinbaseFeed", "BusProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "BookBusTests",
             dependencies: [
-                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusDaemons", "BookBusBench",
+                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons", "BookBusBench",
                 "BookBusSettings",
             ],
             path: "Tests/BookBusTests"

@@ -1,3 +1,4 @@
+import BookBusCore
 import BusProtocol
 import CoinbaseFeed
 import Foundation
@@ -148,12 +149,12 @@ public struct BenchRunner {
             let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
                 .run(recording: recording, products: settings.products, rate: rate, latency: true, eventLog: events)
             try checkFinalBooks(events: events, reference: try referenceTops(of: frames))
-            let values = ["latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us"]
-                .map { logValue($0, in: run.sinkLog) ?? "?" }
+            let values = ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
+                .map { run.sinkStatistics[$0].map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }
             let achieved = Double(frames.count) / run.streamSeconds
             row(
                 "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
-                logValue("latency_samples", in: run.sinkLog) ?? "?")
+                run.sinkStatistics["latency_samples"].map(String.init) ?? "?")
         }
     }
 
@@ -188,9 +189,9 @@ public struct BenchRunner {
     /// last events must show.
     private func referenceTops(of frames: [[UInt8]]) throws -> [String: TopOfBook] {
         let parser = FeedParser()
-        var books: [String: OrderBook] = [:]
+        var books: [String: ProductBook] = [:]
         for frame in frames { try HotPathBenchmark.apply(try parser.parse(frame), to: &books) }
-        return books.mapValues(\.topOfBook)
+        return books.mapValues(\.book.topOfBook)
     }
 
     /// The last top-of-book event of each product must show its reference top of book. (Order holds

@@ -1,6 +1,8 @@
+import BookBusCore
 import BusProtocol
 import CoinbaseFeed
 import OrderBook
+import ZeroMQ
 
 /// One measured row of the benchmark table.
 public struct BenchResult: Sendable {
@@ -28,45 +30,33 @@ public enum HotPathBenchmark {
         }
 
         // 2. Apply only (the parsed messages).
-        var books: [String: OrderBook] = [:]
+        var books: [String: ProductBook] = [:]
         let applyTime = try measure {
             for message in parsed { try apply(message, to: &books) }
         }
 
-        // 3. Everything a worker does per message: parse, apply, encode the events; like the worker,
-        // one dictionary lookup per product message into a shared (class) state.
-        var states: [String: ProductBench] = [:]
+        // 3. Everything a worker does per message, with the worker's own core: check the bus
+        // message, parse, apply, make the events, encode them.
+        let messages = try busMessages(frames, parser: parser)
+        var core = WorkerCore(
+            configuration: WorkerCore.Configuration(
+                name: "bench", ownership: .shard(try ShardAssignment(index: 0, count: 1), knownProducts: nil),
+                emit: .onChange, clone: CloneClient.Settings(bufferLimit: 100_000, asksForSnapshots: false)),
+            now: .now)
         var encodedBytes = 0
-        var eventBuffer: [UInt8] = []
-        eventBuffer.reserveCapacity(512)
+        var eventBuffer = PackedFrames()
         let fullTime = try measure {
-            for frame in frames {
-                let message = try parser.parse(frame)
-                guard case .book(let bookMessages) = message.kind else { continue }
-                for bookMessage in bookMessages {
-                    let state: ProductBench
-                    if let known = states[bookMessage.product] {
-                        state = known
-                    } else {
-                        state = ProductBench(product: bookMessage.product)
-                        states[bookMessage.product] = state
-                    }
-                    try state.book.apply(bookMessage.content)
-                    let top = state.book.topOfBook
-                    guard state.lastTop != top else { continue }
-                    state.lastTop = top
-                    let event = BookEvent(
-                        kind: .spread, product: bookMessage.product, top: top, exchangeTime: bookMessage.exchangeTime,
-                        ingestTimeNanos: 0, sourceSequence: 0, worker: "bench", generation: 0)
-                    eventBuffer.removeAll(keepingCapacity: true)
-                    event.encode(into: &eventBuffer)
-                    encodedBytes += eventBuffer.count
-                }
+            for frames in messages {
+                core.take(try BusMessage(frames: frames))
+                for event in core.output.events { eventBuffer.append { event.encode(into: &$0) } }
+                encodedBytes += eventBuffer.bytes.count
+                eventBuffer.removeAll()
+                core.clearOutput()
             }
         }
-        for (product, book) in books {
-            guard states[product]?.book.levels(.bid) == book.levels(.bid),
-                states[product]?.book.levels(.ask) == book.levels(.ask)
+        let states = core.books
+        for (product, book) in books.mapValues(\.book) {
+            guard states[product]?.levels(.bid) == book.levels(.bid), states[product]?.levels(.ask) == book.levels(.ask)
             else { throw BenchError(description: "\(label): the two passes disagree on \(product)") }
             if let violation = book.invariantViolation() {
                 throw BenchError(description: "\(label) \(product): \(violation)")
@@ -85,18 +75,30 @@ public enum HotPathBenchmark {
         let parser = FeedParser()
         var best = Double.infinity
         for _ in 0..<repeats {
-            var books: [String: OrderBook] = [:]
+            var books: [String: ProductBook] = [:]
             best = min(best, try measure { try apply(try parser.parse(frame), to: &books) })
         }
         return BenchResult(name: "snapshot \(label) (\(frame.count / 1_000) kB)", count: 1, seconds: best)
     }
 
-    static func apply(_ message: FeedMessage, to books: inout [String: OrderBook]) throws {
-        guard case .book(let bookMessages) = message.kind else { return }
-        for bookMessage in bookMessages {
-            var book = books.removeValue(forKey: bookMessage.product) ?? OrderBook(product: bookMessage.product)
-            defer { books[bookMessage.product] = book }
-            try book.apply(bookMessage.content)
+    /// Applies a parsed message to its products' books, as every role does (``ProductBook``).
+    static func apply(_ message: FeedMessage, to books: inout [String: ProductBook]) throws {
+        guard case .book(let bookMessages) = message.kind, let product = bookMessages.first?.product else { return }
+        let outcome = books[product, default: ProductBook(product: product)].apply(bookMessages)
+        if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }
+    }
+
+    /// Each frame as the ingest publishes it: on its product's raw topic, numbered per topic.
+    static func busMessages(_ frames: [[UInt8]], parser: FeedParser) throws -> [[[UInt8]]] {
+        var sequences: [String: UInt64] = [:]
+        return try frames.map { frame in
+            guard case .book(let books) = try parser.parse(frame).kind, let product = books.first?.product else {
+                throw BenchError(description: "a generated frame without book data")
+            }
+            let sequence = sequences[product, default: 0] + 1
+            sequences[product] = sequence
+            let header = FrameHeader(epoch: 1, sequence: sequence, receivedAtNanos: 0)
+            return [Topic.raw(product: product).bytes, header.bytes, frame]
         }
     }
 
@@ -104,17 +106,6 @@ public enum HotPathBenchmark {
         let start = ContinuousClock.now
         try body()
         return (ContinuousClock.now - start) / .seconds(1)
-    }
-}
-
-/// One product's state in the full hot-path stage, as the worker keeps it: a class, so applying a
-/// message never copies the book.
-private final class ProductBench {
-    var book: OrderBook
-    var lastTop: TopOfBook?
-
-    init(product: String) {
-        book = OrderBook(product: product)
     }
 }
 

@@ -20,9 +20,8 @@ public struct PipelineBenchmark {
         /// The stream alone: from the ingest's receive time of the first frame that made an event to
         /// the sink's receipt of the last end-of-stream (the sink's closing line gives both).
         public var streamSeconds: Double
-        public var ingestLog: String
-        public var workerLogs: [String]
-        public var sinkLog: String
+        /// The sink's closing statistics (its stats file).
+        public var sinkStatistics: [String: Int]
         public var workerPeakRSSKilobytes: [Int]
     }
 
@@ -46,11 +45,13 @@ public struct PipelineBenchmark {
         func handle(_ index: Int) throws -> FileHandle {
             try FileHandle(forWritingTo: URL(fileURLWithPath: logs[index]))
         }
+        let sinkStats = "\(directory)/sink.stats.json"
+        try? FileManager.default.removeItem(atPath: sinkStats)
         let sink = ChildProcess(
             name: "sink", executable: executable,
             arguments: ["sink"] + (0..<workerCount).flatMap { ["--connect", "\(host):\(ports[2 + $0])"] } + [
                 "--events", "spread,tob", "--format", "json", "--log", eventLog, "--quiet",
-                "--exit-after-ends", "\(workerCount)", "--log-level", "info",
+                "--exit-after-ends", "\(workerCount)", "--log-level", "info", "--stats-file", sinkStats,
             ] + (latency ? ["--latency-report"] : []), standardError: try handle(0))
         let workers = try (0..<workerCount).map { index in
             ChildProcess(
@@ -81,20 +82,28 @@ public struct PipelineBenchmark {
         for worker in workers { workerStatuses.append(await worker.waitForExit()) }
         // The ingest waits for its subscribers to leave after the end of stream (or bus.linger_ms).
         let ingestStatus = await ingest.waitForExit()
-        let text = logs.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
         guard ingestStatus == 0, sinkStatus == 0, workerStatuses.allSatisfy({ $0 == 0 }) else {
             throw BenchError(description: "pipeline run failed; logs in \(directory)")
         }
-        guard let first = logValue("first_event_ingest_ns", in: text[0]).flatMap(UInt64.init),
-            let last = logValue("last_end_of_stream_ns", in: text[0]).flatMap(UInt64.init), last > first
+        let statistics = try Self.statistics(in: sinkStats)
+        guard let first = statistics["first_event_ingest_ns"], let last = statistics["last_end_of_stream_ns"],
+            last > first
         else {
-            throw BenchError(description: "the sink's closing line has no stream span; logs in \(directory)")
+            throw BenchError(description: "the sink's statistics have no stream span; logs in \(directory)")
         }
         return Run(
             seconds: elapsed / .seconds(1),
             streamSeconds: Double(last - first) / 1e9,
-            ingestLog: text[1 + workerCount], workerLogs: Array(text[1...workerCount]), sinkLog: text[0],
-            workerPeakRSSKilobytes: rss)
+            sinkStatistics: statistics, workerPeakRSSKilobytes: rss)
+    }
+
+    /// The unlabelled statistics of a role's stats file.
+    static func statistics(in path: String) throws -> [String: Int] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let statistics = report["statistics"] as? [String: Any]
+        else { throw BenchError(description: "no statistics in \(path)") }
+        return statistics.compactMapValues { $0 as? Int }
     }
 }
 
@@ -131,10 +140,4 @@ func peakRSSKilobytes(pid: Int32) -> Int {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
     return 0
-}
-
-/// A `key=value` from a closing log line.
-func logValue(_ key: String, in log: String) -> String? {
-    guard let range = log.range(of: "\(key)=", options: .backwards) else { return nil }
-    return String(log[range.upperBound...].prefix { $0 != " " && $0 != "\n" })
 }

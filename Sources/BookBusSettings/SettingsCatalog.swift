@@ -10,6 +10,9 @@ public enum SettingsCatalog {
         public static let healthFile = OptionalSetting<String>(
             "health.file", flag: "--health-file",
             "Touched every second while the role's main loop runs; `bookbus health` checks it (container HEALTHCHECK).")
+        public static let statsFile = OptionalSetting<String>(
+            "stats.file", flag: "--stats-file",
+            "The role's statistics as JSON, rewritten every second while it runs and once more when it stops.")
         public static let highWaterMark = Setting<Int>(
             "bus.hwm", default: 25_000, flag: "--hwm", minimum: 1,
             "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a batch counts once."
@@ -210,7 +213,8 @@ public enum SettingsCatalog {
 
     /// Every setting, in documentation order.
     public static let all: [SettingDefinition] = [
-        Common.logLevel.definition, Common.healthFile.definition, Common.highWaterMark.definition,
+        Common.logLevel.definition, Common.healthFile.definition, Common.statsFile.definition,
+        Common.highWaterMark.definition,
         Common.lingerMilliseconds.definition,
         Curve.keyFile.definition, Curve.key.definition, Curve.serverKeyFile.definition, Curve.serverKey.definition,
         Curve.allow.definition, Curve.allowedKeys.definition, Curve.allowAny.definition,
@@ -238,7 +242,7 @@ public enum SettingsCatalog {
 
     /// The sections a role reads: its own and the shared ones.
     public static func sections(forRole role: String) -> Set<String> {
-        var sections: Set<String> = ["log", "health", "bus", "curve"]
+        var sections: Set<String> = ["log", "health", "stats", "bus", "curve"]
         sections.insert(role)
         if role == "ingest" { sections.insert("coinbase") }
         return sections

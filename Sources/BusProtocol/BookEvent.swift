@@ -214,3 +214,29 @@ func appendJSONString(_ text: String, to json: inout String) {
     }
     json += "\""
 }
+
+extension BookEvent {
+    /// The `generation` of an event payload read without decoding the rest (the field is the last
+    /// one ``encode(into:)`` writes); `nil` when it is not there.
+    public static func generation(inPayload payload: [UInt8]) -> UInt64? {
+        let key = Array(#""generation":"#.utf8)
+        guard payload.count > key.count else { return nil }
+        var start = payload.count - key.count
+        while start >= 0 {
+            if payload[start] == key[0], payload[start..<(start + key.count)].elementsEqual(key) { break }
+            start -= 1
+        }
+        guard start >= 0 else { return nil }
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in payload[(start + key.count)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = shifted.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}

@@ -77,28 +77,24 @@ public final class ZMQSocket {
         return true
     }
 
-    /// Sends one message: two frames given as raw bytes (a topic and a header, say), then each of
-    /// `payloads` as a frame of its own.
+    /// Sends one message: two frames given as raw bytes (a topic and a header, say), then the frames
+    /// packed end to end in `packed`, frame `i` ending at `ends[i]`.
     /// - Returns: `false` when `wait` is `false` and the socket would block (EAGAIN); nothing was
     ///   sent then.
     public func send(
-        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, payloads: PackedFrames, wait: Bool
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, packed: UnsafeRawBufferPointer,
+        ends: [Int], wait: Bool
     ) throws(ZeroMQError) -> Bool {
-        precondition(!payloads.isEmpty, "a message has at least one payload frame")
+        precondition(!ends.isEmpty, "a message has at least one payload frame")
         guard try sendFrame(first, first: true, more: true, wait: wait) else { return false }
         _ = try sendFrame(second, first: false, more: true, wait: wait)
-        // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out by hand.
-        let sent: Result<Void, ZeroMQError> = payloads.bytes.withUnsafeBytes { buffer in
-            Result { () throws(ZeroMQError) in
-                for index in 0..<payloads.count {
-                    let range = payloads.range(of: index)
-                    _ = try sendFrame(
-                        UnsafeRawBufferPointer(rebasing: buffer[range]), first: false,
-                        more: index < payloads.count - 1, wait: wait)
-                }
-            }
+        var start = 0
+        for (index, end) in ends.enumerated() {
+            _ = try sendFrame(
+                UnsafeRawBufferPointer(rebasing: packed[start..<end]), first: false, more: index < ends.count - 1,
+                wait: wait)
+            start = end
         }
-        try sent.get()
         return true
     }
 

@@ -29,6 +29,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Touch this file every second while running, for `bookbus health` (health.file).")
     var healthFile: String?
 
+    @Option(help: "Write the role's statistics as JSON to this file every second and on exit (stats.file).")
+    var statsFile: String?
+
     @OptionGroup var curve: CurveOptions
 
     /// The effective settings: `roleFlags` and these common flags over the environment, the file and
@@ -40,6 +43,7 @@ struct CommonOptions: ParsableArguments {
         flags.set(Common.highWaterMark, hwm, flag: "--hwm")
         flags.set(Common.lingerMilliseconds, lingerMs, flag: "--linger-ms")
         flags.set(Common.healthFile, healthFile, flag: "--health-file")
+        flags.set(Common.statsFile, statsFile, flag: "--stats-file")
         curve.record(into: &flags)
         return try EffectiveSettings.load(file: config, flags: flags)
     }
@@ -69,6 +73,9 @@ extension EffectiveSettings {
 
     /// The health file, if configured.
     var healthFile: HealthFile? { self[SettingsCatalog.Common.healthFile].map(HealthFile.init(path:)) }
+
+    /// The stats file, if configured.
+    var statsFile: StatsFile? { self[SettingsCatalog.Common.statsFile].map(StatsFile.init(path:)) }
 
     private func int32(_ setting: Setting<Int>) throws -> Int32 {
         guard let value = Int32(exactly: self[setting]) else {

@@ -165,6 +165,7 @@ extension IngestConfiguration {
         snapshots = service == "none" ? nil : Endpoint(parsing: service, defaultMode: .bind)
         groupExpiry = .milliseconds(Int64(settings[Ingest.groupExpiry] * 1000))
         health = settings.healthFile
+        stats = settings.statsFile
         if let directory = settings[Ingest.recordDirectory] {
             guard !isReplay else {
                 throw settings.invalid(Ingest.recordDirectory.definition, "records live sessions; not with replay")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BookBusCore
 import BookBusDaemons
 import BookBusSettings
 import BusProtocol
@@ -88,5 +89,6 @@ extension SinkConfiguration {
         latencyReport = settings[Sink.latencyReport]
         sockets = try settings.sockets()
         health = settings.healthFile
+        stats = settings.statsFile
     }
 }

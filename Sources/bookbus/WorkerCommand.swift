@@ -1,4 +1,5 @@
 import ArgumentParser
+import BookBusCore
 import BookBusDaemons
 import BookBusSettings
 import BusProtocol
@@ -129,5 +130,6 @@ extension WorkerConfiguration {
         resyncBufferLimit = settings[Worker.resyncBuffer]
         exitOnEnd = settings[Worker.exitOnEnd]
         health = settings.healthFile
+        stats = settings.statsFile
     }
 }

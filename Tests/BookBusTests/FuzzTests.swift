@@ -1,4 +1,5 @@
 import BookBusBench
+import BookBusCore
 import CoinbaseFeed
 import OrderBook
 import Testing
@@ -39,14 +40,13 @@ import Testing
         let snapshots = try Fixtures.frames(Fixtures.tenProducts).filter { $0.count >= 20_000 }
         let parser = FeedParser()
         var random = SplitMix64(seed: 20_261_125)
-        var books: [String: OrderBook] = [:]
+        var books: [String: ProductBook] = [:]
         // Start from the real snapshots so updates have books to change.
         for frame in snapshots {
             guard case .book(let messages) = try parser.parse(frame).kind else { continue }
-            for message in messages {
-                guard case .snapshot(let bids, let asks) = message.content else { continue }
-                var book = OrderBook(product: message.product)
-                try book.replace(bids: bids, asks: asks)
+            for message in messages where message.isSnapshot {
+                var book = ProductBook(product: message.product)
+                #expect(book.apply([message]).failures.isEmpty)
                 books[message.product] = book
             }
         }
@@ -64,15 +64,13 @@ import Testing
             accepted += 1
             guard case .book(let bookMessages) = message.kind else { continue }
             for bookMessage in bookMessages {
-                var book = books.removeValue(forKey: bookMessage.product) ?? OrderBook(product: bookMessage.product)
-                let before = book.levels(.bid, limit: 3) + book.levels(.ask, limit: 3)
-                do {
-                    try book.apply(bookMessage.content)
-                } catch {
+                var book = books.removeValue(forKey: bookMessage.product) ?? ProductBook(product: bookMessage.product)
+                let before = book.book.levels(.bid, limit: 3) + book.book.levels(.ask, limit: 3)
+                if !book.apply([bookMessage]).failures.isEmpty {
                     // A refused message leaves the book exactly as it was.
-                    #expect(book.levels(.bid, limit: 3) + book.levels(.ask, limit: 3) == before)
+                    #expect(book.book.levels(.bid, limit: 3) + book.book.levels(.ask, limit: 3) == before)
                 }
-                if let violation = book.invariantViolation() {
+                if let violation = book.book.invariantViolation() {
                     Issue.record(
                         "case \(index): \(violation) after \(String(decoding: mutated.prefix(300), as: UTF8.self))")
                     return

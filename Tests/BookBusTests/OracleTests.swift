@@ -1,3 +1,4 @@
+import BookBusCore
 import CoinbaseFeed
 import Foundation
 import OrderBook
@@ -38,28 +39,19 @@ import Testing
 
     func swiftTops(_ recording: String) throws -> [Top] {
         let parser = FeedParser()
-        var books: [String: OrderBook] = [:]
-        var snapshotted = Set<String>()
+        var books: [String: ProductBook] = [:]
         var tops: [Top] = []
         let reader = try RecordingReader(path: recording)
         while let frame = try reader.next() {
             guard case .book(let messages) = try parser.parse(frame.bytes).kind else { continue }
             var touched: [String] = []
             for message in messages {
-                var book = books.removeValue(forKey: message.product) ?? OrderBook(product: message.product)
-                defer { books[message.product] = book }
-                switch message.content {
-                case .snapshot(let bids, let asks):
-                    try book.replace(bids: bids, asks: asks)
-                    snapshotted.insert(message.product)
-                case .update(let changes):
-                    guard snapshotted.contains(message.product) else { continue }
-                    _ = try book.apply(changes)
-                }
+                let outcome = books[message.product, default: ProductBook(product: message.product)].apply([message])
+                #expect(outcome.failures.isEmpty)
                 if !touched.contains(message.product) { touched.append(message.product) }
             }
             for product in touched {
-                let top = books[product]!.topOfBook
+                let top = books[product]!.book.topOfBook
                 tops.append(
                     Top(
                         product: product, bid: top.bid?.price.description, bidSize: top.bid?.size.description,

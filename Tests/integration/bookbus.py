@@ -59,14 +59,21 @@ def free_port_range(count):
     raise RuntimeError(f"no {count} consecutive free ports")
 
 
+ROLES = ("ingest", "worker", "sink", "relay")
+
+
 class Process:
-    """A started `bookbus` role; stdout and stderr go to files in `directory`. `prefix` runs it
-    through another command, e.g. `ip netns exec host1` to put it on a test host."""
+    """A started `bookbus` role; stdout and stderr go to files in `directory`, and a role's
+    statistics (`--stats-file`) to `<name>.stats.json` there. `prefix` runs it through another
+    command, e.g. `ip netns exec host1` to put it on a test host."""
 
     def __init__(self, name, arguments, directory, prefix=(), cwd=None, env=None):
         self.name = name
         self.stdout_path = Path(directory) / f"{name}.out"
         self.stderr_path = Path(directory) / f"{name}.err"
+        self.stats_path = Path(directory).resolve() / f"{name}.stats.json"
+        if arguments and arguments[0] in ROLES:
+            arguments = [*arguments, "--stats-file", str(self.stats_path)]
         self.popen = subprocess.Popen(
             [*prefix, binary()] + arguments,
             stdout=open(self.stdout_path, "wb"),
@@ -100,6 +107,14 @@ class Process:
 
     def stderr(self):
         return self.stderr_path.read_text()
+
+    def stats(self):
+        """The role's last stats report: {"role", "name", "statistics": {name: value or
+        {label: value}}, "products": {product: state}}."""
+        return json.loads(self.stats_path.read_text())
+
+    def statistic(self, name):
+        return self.stats()["statistics"][name]
 
 
 def oracle_events(recording, emit="change"):

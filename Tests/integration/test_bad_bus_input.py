@@ -94,7 +94,7 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
     assert log.count("snapshot reply rejected") == 4, log
     assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
     assert "it has 2 payloads; a snapshot reply has one" in log
-    assert "bad_snapshot_replies=4" in log
+    assert worker.statistic("bad_snapshot_replies") == 4
 
 
 def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
@@ -134,6 +134,6 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
     log = sink.stderr()
     assert "expected=3 got=5" in log and "seen_by=sequence" in log
     assert "expected=10 got=12" in log and "seen_by=heartbeat of fake-worker" in log
-    assert "missed_upstream=4" in log
+    assert sink.statistic("missed_upstream") == 4
     assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/, tob/ or spread/ topic" in log
-    assert log.count("not one JSON object on one line") == 2 and " rejected=3 " in log
+    assert log.count("not one JSON object on one line") == 2 and sink.statistic("rejected") == 3

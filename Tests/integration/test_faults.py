@@ -59,10 +59,7 @@ class Topology:
 
 
 def worker_products(worker):
-    for line in reversed(worker.stderr().splitlines()):
-        if "worker stopping" in line:
-            return set(filter(None, line.split(" products=")[1].split(" ")[0].split(",")))
-    return set()
+    return set(worker.stats()["products"])
 
 
 def wait_until(condition, timeout, what):
@@ -97,8 +94,9 @@ def test_killed_worker_restarts_and_resumes_from_a_snapshot(tmp_path):
     mine = worker_products(restarted)
     assert mine, restarted.stderr()
     # It noticed its products by the ingest's heartbeat or by an update arriving before any snapshot.
-    assert "reason=joined late: no snapshot seen" in restarted.stderr() or "reason=update before any snapshot" in restarted.stderr()
-    assert "snapshots_applied=0" not in restarted.stderr()
+    reasons = restarted.statistic("resyncs_by_reason")
+    assert reasons["joined_late"] + reasons["update_before_snapshot"] > 0, reasons
+    assert restarted.statistic("snapshots_applied") > 0
     after = [event for event in events if event["ingest_time_ns"] > killed_at]
     assert {event["product"] for event in after} >= mine
     # The other worker's products never noticed: their event streams equal the reference exactly.
@@ -134,9 +132,9 @@ def test_late_worker_builds_correct_books_from_the_snapshot_service(tmp_path):
     assert len({event["product"] for event in events}) == 10
     # Each product was noticed (by the ingest's heartbeat, or an update before any snapshot) and
     # loaded from the snapshot service exactly once.
-    log = worker.stderr()
-    assert log.count("reason=joined late: no snapshot seen") + log.count("reason=update before any snapshot") == 10
-    assert "resyncs=10 snapshots_applied=10" in log
+    reasons = worker.statistic("resyncs_by_reason")
+    assert reasons["joined_late"] + reasons["update_before_snapshot"] == 10, reasons
+    assert worker.statistic("resyncs") == 10 and worker.statistic("snapshots_applied") == 10
 
 
 def test_late_worker_joins_a_batched_stream_through_the_snapshot_service(tmp_path):
@@ -145,11 +143,9 @@ def test_late_worker_joins_a_batched_stream_through_the_snapshot_service(tmp_pat
     recording = tmp_path / "busy.jsonl"
     synthetic_exchange_recording(recording, updates=120_000, seconds=3.0)
     ingest, worker, events = join_late(tmp_path, recording, "1", after=1.0)  # batches are going out
-    closing = next(line for line in ingest.stderr().splitlines() if "ingest stopping" in line)
-    published = int(closing.split(" published=")[1].split(" ")[0])  # with heartbeats and the end
-    bus_messages = int(closing.split(" bus_messages=")[1].split(" ")[0])
-    assert " frames=120003 " in closing and bus_messages < published, closing
-    assert "resyncs=3 snapshots_applied=3" in worker.stderr()
+    statistics = ingest.stats()["statistics"]  # published counts heartbeats and the end of stream
+    assert statistics["frames"] == 120_003 and statistics["bus_messages"] < statistics["published"], statistics
+    assert worker.statistic("resyncs") == 3 and worker.statistic("snapshots_applied") == 3
     assert_events_match_tops(events, oracle_tops(recording))
     assert {event["product"] for event in events} == {"AAA-USD", "BBB-USD", "CCC-USD"}
 
@@ -175,8 +171,9 @@ def test_forced_drops_are_detected_and_repaired_without_a_wrong_event(tmp_path):
         topology.close()
     assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
     # libzmq drops silently at the publisher; the worker sees the gaps and repairs them.
-    assert "reason=sequence gap" in worker.stderr() or "reason=heartbeat shows" in worker.stderr()
-    assert "snapshots_applied=0" not in worker.stderr()
+    reasons = worker.statistic("resyncs_by_reason")
+    assert reasons["sequence_gap"] + reasons["heartbeat_shows_loss"] > 0, reasons
+    assert worker.statistic("snapshots_applied") > 0
     events = topology.events()
     assert_events_match_tops(events, oracle_tops(recording))
     # Events carried on after the repair, for every product.
@@ -295,7 +292,7 @@ def test_killed_ingest_restarts_and_workers_follow_the_new_epoch(tmp_path):
         topology.close()
     assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
     # The restarted ingest's replay opens with snapshots: they replace the books under the new epoch.
-    assert "not_live= " in worker.stderr()
+    assert set(worker.stats()["products"].values()) == {"live"}
     events = topology.events()
     assert_events_match_tops(events, oracle_tops(TEN_PRODUCTS_TIMED))
     final = {topic: (e[-1]["bid"], e[-1]["ask"]) for topic, e in by_topic(oracle_events(TEN_PRODUCTS_TIMED)).items()}

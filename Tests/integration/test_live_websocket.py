@@ -178,7 +178,7 @@ def test_advanced_trade_sequence_gap_resubscribes(tmp_path):
     assert "expected=40 got=41" in ingest_log
     assert "reconnecting to coinbase" in ingest_log
     assert server_log.count("connection from") >= 2
-    assert "upstream_gaps=0" not in ingest_log
+    assert json.loads((tmp_path / "ingest.stats.json").read_text())["statistics"]["upstream_gaps"] >= 1
     # Whatever was published before and between the gaps showed real states of the books.
     for event in events:
         assert shown(event) in tops[event["product"]], event
@@ -192,3 +192,18 @@ def test_silent_connection_is_renewed(tmp_path):
     assert "no message, not even a heartbeat, for 1.0 seconds" in ingest_log
     assert server_log.count("connection from") >= 2
     assert events
+
+
+def test_a_message_over_the_frame_limit_is_reported_as_the_ingests_own_close(tmp_path):
+    """The largest snapshot is one byte over --max-frame-bytes: the ingest closes the connection
+    itself and says so, with the size and the setting to raise (it used to blame the server for a
+    missing close frame)."""
+    recording = tmp_path / "advanced-trade.jsonl"
+    advanced_trade_recording(recording)
+    largest = max(len(line.encode()) for line in recording.read_text().splitlines())
+    limit = largest - 1
+    events, ingest_log, server_log = run_live(
+        tmp_path, recording, ingest_args=["--max-frame-bytes", str(limit)], seconds=3)
+    assert f"the ingest closed the connection: a Coinbase message of {largest} bytes exceeds --max-frame-bytes {limit}; raise ingest.max_frame_bytes" in ingest_log, ingest_log[-2000:]
+    assert "connection ended without a close frame from the server" not in ingest_log
+    assert server_log.count("connection from") >= 2, "it reconnects"

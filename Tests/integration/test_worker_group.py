@@ -65,6 +65,13 @@ def run_group_scenario(tmp_path, hosts):
     assert all(len(names) == 1 for names in publishers.values()), publishers
     products = {event["product"] for event in events}
     assert len(products) == 10
+    # Across the hand-overs the sink's output never goes back: per topic, each event shows a state
+    # at or after the previous one's (the losing worker is told at once, and the sink keeps only the
+    # highest generation of a product).
+    for topic, shown in by_source_seq(events).items():
+        assert shown == sorted(shown), f"{topic} goes back: {[s for a, s in zip(shown, shown[1:]) if s < a][:5]}"
+    sink = next(p for p in processes if p.name == "sink")
+    assert "superseded" in sink.stats()["statistics"]
     # worker-c took a share when it joined; worker-a's products went on without it.
     assert "gained=" in third.stderr() and {e["worker"] for e in events} == {"worker-a", "worker-b", "worker-c"}
     after = {e["product"] for e in events if e["ingest_time_ns"] > killed_at + 2_500_000_000}
@@ -73,6 +80,14 @@ def run_group_scenario(tmp_path, hosts):
     assert "expired" in ingest.stderr()
     received = [json.loads(line) for line in extra_spreads.splitlines()]
     assert received and all(event["type"] == "spread" for event in received)
+
+
+def by_source_seq(events):
+    """{(product, type): [source_seq, ...]} in the order the events were written."""
+    grouped = {}
+    for event in events:
+        grouped.setdefault((event["product"], event["type"]), []).append(event["source_seq"])
+    return grouped
 
 
 def subscriber_process(tmp_path, hosts, endpoint):

@@ -1,3 +1,4 @@
+import BusProtocol
 import CoinbaseFeed
 import Foundation
 

@@ -1,3 +1,4 @@
+import BookBusCore
 public import CoinbaseFeed
 
 /// Where the ingest's Coinbase messages come from.
@@ -34,6 +35,8 @@ public struct IngestConfiguration: Sendable {
     public var record: RecordingRotation?
     /// Touched while the publishing loop runs.
     public var health: HealthFile?
+    /// Where the ingest's statistics are written while it runs and when it stops.
+    public var stats: StatsFile?
 
     public init(source: IngestSource, publish: Endpoint, lossless: Bool, name: String) {
         self.source = source
@@ -51,5 +54,20 @@ public struct IngestConfiguration: Sendable {
             connection.products = Array(feed.products[start..<min(start + chunk, feed.products.count)])
             return ("conn-\(index + 1)", connection)
         }
+    }
+}
+
+extension IngestConfiguration {
+    /// What the ingest's core decides with.
+    var core: IngestCore.Configuration {
+        IngestCore.Configuration(
+            maxBatch: maxBatch, keepsBooks: snapshots != nil,
+            connections: Dictionary(uniqueKeysWithValues: connections.map { ($0.label, $0.feed.products) }))
+    }
+
+    /// The products subscribed to live, known before any frame.
+    var liveProducts: [String] {
+        guard case .live(let feed, _) = source else { return [] }
+        return feed.products
     }
 }

@@ -1,17 +1,22 @@
 import BusProtocol
-import CoinbaseFeed
 import Logging
 import ZeroMQ
 
-/// The ingest's service endpoint: a ROUTER socket answering ``SnapshotProtocol`` requests from the
-/// ingest's own books and ``GroupProtocol`` heartbeats of the worker group, served on the
-/// publishing thread between messages.
+/// A request to the ingest's service endpoint.
+enum ServiceRequest {
+    /// ``SnapshotProtocol``: the book of `product`.
+    case snapshot(identity: [UInt8], product: String)
+    /// ``GroupProtocol``: the heartbeat of worker-group member `member`.
+    case join(identity: [UInt8], member: String)
+}
+
+/// The ingest's service endpoint: a ROUTER socket taking ``SnapshotProtocol`` requests and
+/// ``GroupProtocol`` heartbeats, and sending the answers the ingest's core gives.
 final class ServiceRouter {
-    private let socket: ZMQSocket
+    let socket: ZMQSocket
     /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
     private let bus: BusContext
     private let logger: Logger
-    private(set) var served = 0
     private(set) var badRequests = 0
 
     init(bus: BusContext, endpoint: Endpoint, logger: Logger) throws {
@@ -26,38 +31,28 @@ final class ServiceRouter {
         logger.info("snapshot and group service listening", metadata: ["endpoint": "\(endpoint)"])
     }
 
-    /// Answers every pending request without blocking.
-    func serve(books: IngestProducts, group: inout GroupCoordinator, publisher: BusPublisher) throws {
-        group.expire()
+    /// The next well-formed request, if one is queued; bad ones are logged, counted and skipped.
+    func nextRequest() throws -> ServiceRequest? {
         while let frames = try socket.receive(wait: false) {
             if frames.count == 3, frames[1] == GroupProtocol.joinCommand {
-                let member = String(decoding: frames[2], as: UTF8.self)
-                _ = try socket.send([frames[0]] + group.heartbeat(from: member).frames, wait: false)
-                continue
+                return .join(identity: frames[0], member: String(decoding: frames[2], as: UTF8.self))
             }
-            guard frames.count == 3, frames[1] == SnapshotProtocol.requestCommand else {
-                badRequests += 1
-                logger.warning(
-                    "bad request ignored: expected frames SNAPSHOT or GROUP, then a product or member id",
-                    metadata: ["frames": "\(frames.count - 1)", "bad_requests_total": "\(badRequests)"])
-                continue
+            if frames.count == 3, frames[1] == SnapshotProtocol.requestCommand {
+                return .snapshot(identity: frames[0], product: String(decoding: frames[2], as: UTF8.self))
             }
-            let product = String(decoding: frames[2], as: UTF8.self)
-            let topic = Topic.raw(product: product)
-            let snapshot = ProductID.isValid(product) ? books.snapshot(of: product) : nil
-            let header = FrameHeader(
-                epoch: publisher.epoch, sequence: publisher.lastSequence(of: topic),
-                receivedAtNanos: snapshot?.receivedAtNanos ?? 0)
-            let payload = snapshot?.payload ?? SnapshotProtocol.noBookPayload(product: product)
-            if try socket.send([frames[0], topic.bytes, header.bytes, payload], wait: false) {
-                served += 1
-                logger.debug(
-                    "snapshot served",
-                    metadata: ["product": "\(product)", "sequence": "\(header.sequence)", "book": "\(snapshot != nil)"])
-            } else {
-                logger.warning("snapshot reply dropped: requester's queue is full", metadata: ["product": "\(product)"])
-            }
+            badRequests += 1
+            logger.warning(
+                "bad request ignored: expected frames SNAPSHOT or GROUP, then a product or member id",
+                metadata: ["frames": "\(frames.count - 1)", "bad_requests_total": "\(badRequests)"])
         }
+        return nil
+    }
+
+    /// Sends `frames` to the peer `identity`; `false` when its queue is full (the reply is dropped,
+    /// and the peer asks again).
+    @discardableResult
+    func send(to identity: [UInt8], _ frames: [[UInt8]]) throws -> Bool {
+        try socket.send([identity] + frames, wait: false)
     }
 
     func close() {

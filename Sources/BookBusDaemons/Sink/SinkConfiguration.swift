@@ -1,13 +1,6 @@
+public import BookBusCore
 public import BusProtocol
 public import OrderBook
-
-/// How the sink writes events.
-public enum SinkFormat: String, Sendable, CaseIterable {
-    /// One human-readable line per event.
-    case text
-    /// One JSON object per line: the event payload exactly as published.
-    case json
-}
 
 /// Everything the sink needs.
 public struct SinkConfiguration: Sendable {
@@ -31,6 +24,8 @@ public struct SinkConfiguration: Sendable {
     public var sockets = SocketSettings()
     /// Touched while the sink's loop runs.
     public var health: HealthFile?
+    /// Where the sink's statistics are written while it runs and when it stops.
+    public var stats: StatsFile?
 
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints
@@ -42,5 +37,14 @@ public struct SinkConfiguration: Sendable {
             guard let products else { return [kind == .spread ? Topic.spreadPrefix : Topic.topOfBookPrefix] }
             return products.map { kind.topic(product: $0).description }
         }
+    }
+}
+
+extension SinkConfiguration {
+    /// What the sink's core decides with.
+    var core: SinkCore.Configuration {
+        SinkCore.Configuration(
+            format: format, minSpreadBasisPoints: minSpreadBasisPoints, latencyReport: latencyReport,
+            exitAfterEnds: exitAfterEnds)
     }
 }

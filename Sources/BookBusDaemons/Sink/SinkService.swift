@@ -1,5 +1,5 @@
+import BookBusCore
 import BusProtocol
-import CoinbaseFeed
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -7,6 +7,8 @@ import ZeroMQ
 
 /// The sink: subscribes to spread and/or top-of-book events on one or more endpoints and prints
 /// them, one line per event, to standard output and/or an append-only log file.
+///
+/// What to write is ``SinkCore``'s decision; this is its wiring to the bus, the terminal and the file.
 public struct SinkService: Service {
     public let configuration: SinkConfiguration
     private let logger: Logger
@@ -18,141 +20,101 @@ public struct SinkService: Service {
 
     public func run() async throws {
         try await DedicatedThread.run(name: "sink") { [configuration, logger] stop in
-            try SinkLoop(configuration: configuration, logger: logger).run(stop: stop)
+            try SinkDaemon(configuration: configuration, logger: logger, stop: stop).run()
         }
     }
 }
 
-/// The sink's thread.
-struct SinkLoop {
-    let configuration: SinkConfiguration
-    let logger: Logger
+/// The sink's thread: a ``SinkCore`` between its subscriber, standard output and the log file.
+final class SinkDaemon {
+    private let configuration: SinkConfiguration
+    private let logger: Logger
+    private var core: SinkCore
+    private let loop: BusLoop
+    private let subscriber: BusSubscriber
+    private let log: AppendOnlyLog?
+    private let standardOutput = FileHandle.standardOutput
+    /// Lines for standard output, written in bursts: whenever no further event is waiting.
+    private var printed: [UInt8] = []
+    private var health: HealthFile?
+    private var stats: StatsFile?
+    /// Bus messages taken per turn of the loop.
+    private static let batch = 64
 
-    func run(stop: StopFlag) throws {
-        let log = try configuration.logPath.map { path throws(SinkError) in try AppendOnlyLog(path: path) }
+    init(configuration: SinkConfiguration, logger: Logger, stop: StopFlag) throws {
+        self.configuration = configuration
+        self.logger = logger
+        core = SinkCore(configuration: configuration.core)
+        loop = BusLoop(stop: stop)
+        log = try configuration.logPath.map { path throws(SinkError) in try AppendOnlyLog(path: path) }
         if let log, log.repairedBytes > 0 {
             logger.warning(
                 "removed a partial last line left by an earlier crash",
                 metadata: ["log": "\(log.path)", "bytes": "\(log.repairedBytes)"])
         }
-        let filter = configuration.minSpreadBasisPoints.map(SpreadFilter.init)
         let bus = try BusContext(settings: configuration.sockets, logger: logger)
-        let subscriber = try BusSubscriber(
-            bus: bus, endpoints: configuration.endpoints, tracksGaps: true, logger: logger)
-        defer { subscriber.close() }
+        subscriber = try BusSubscriber(bus: bus, endpoints: configuration.endpoints, logger: logger)
+        health = configuration.health
+        stats = configuration.stats
+    }
+
+    deinit {
+        subscriber.close()
+    }
+
+    func run() throws {
         for prefix in configuration.subscriptions { try subscriber.subscribe(prefix) }
         try subscriber.subscribe(Topic.controlName)
-
-        var latencies = LatencyRecorder()
-        var endedPublishers = Set<String>()
-        var received = 0
-        var written = 0
-        var rejected = 0
-        // The stream's span: from the ingest's receive time of the earliest event to the last
-        // end-of-stream (the benchmark's throughput window, without process start-up).
-        var firstEventIngestNanos = UInt64.max
-        var lastEndOfStreamNanos: UInt64?
-        let standardOutput = FileHandle.standardOutput
-        var health = configuration.health
-        var printed: [UInt8] = []
-        // Lines are written in bursts: whenever no further event is waiting, before blocking.
-        func flushOutput() throws {
-            try log?.flush()
-            if !printed.isEmpty {
-                standardOutput.write(Data(printed))
-                printed.removeAll(keepingCapacity: true)
-            }
+        loop.onReadable(subscriber.socket, name: "events") { [unowned self] in try takeMessages() }
+        loop.every(.milliseconds(100), name: "housekeeping") { [unowned self] now in
+            health?.beat()
+            stats?.writeIfDue(now: now, self.report)
         }
         defer { try? flushOutput() }
-        while !stop.isRequested {
-            health?.beat()
-            var next = try subscriber.nextMessage()
-            if next == nil {
-                try flushOutput()
-                next = try subscriber.receive(timeoutMilliseconds: 100)
-            }
-            guard let message = next else { continue }
-            switch message.topic {
-            case .control:
-                guard case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload) else { continue }
-                endedPublishers.insert(publisher)
-                lastEndOfStreamNanos = WallClock.nanosecondsSinceEpoch()
-                logger.info(
-                    "end of stream", metadata: ["publisher": "\(publisher)", "ended": "\(endedPublishers.count)"])
-                if configuration.exitAfterEnds > 0 && endedPublishers.count >= configuration.exitAfterEnds {
-                    stop.request()
-                }
-            case .topOfBook, .spread:
-                firstEventIngestNanos = min(firstEventIngestNanos, message.header.receivedAtNanos)
-                // A batch carries several events of one topic, in order.
-                for index in 0..<message.payloadCount {
-                    received += 1
-                    if configuration.latencyReport {
-                        latencies.record(
-                            nanoseconds: WallClock.nanosecondsSinceEpoch() &- message.header.receivedAtNanos)
-                    }
-                    guard let line = line(for: message.payload(index), filter: filter, rejected: &rejected) else {
-                        continue
-                    }
-                    try log?.append(line)
-                    if !configuration.quiet {
-                        printed.append(contentsOf: line)
-                        printed.append(UInt8(ascii: "\n"))
-                        if printed.count >= AppendOnlyLog.flushThreshold { try flushOutput() }
-                    }
-                    written += 1
-                }
-            case .raw, .rawUnrouted:
-                continue
-            }
-        }
+        try loop.run()
         try flushOutput()
-        var closing: Logger.Metadata = [
-            "received": "\(received)", "written": "\(written)", "rejected": "\(rejected + subscriber.rejected)",
-            "missed_upstream": "\(subscriber.missed)",
-        ]
-        if configuration.latencyReport {
-            for (key, value) in latencies.report() { closing[key] = "\(value)" }
-        }
-        if let lastEndOfStreamNanos, received > 0 {
-            closing["first_event_ingest_ns"] = "\(firstEventIngestNanos)"
-            closing["last_end_of_stream_ns"] = "\(lastEndOfStreamNanos)"
-        }
-        logger.info("sink stopping", metadata: closing)
+        let closing = report
+        logger.info("sink stopping", metadata: closing.logMetadata)
+        stats?.write(closing)
     }
 
-    /// The line to write for one event, or `nil` when it is refused (logged and counted) or
-    /// filtered out.
-    private func line(for payload: [UInt8], filter: SpreadFilter?, rejected: inout Int) -> [UInt8]? {
-        if configuration.format == .json && filter == nil {
-            // Passed through as published: only make sure it is one JSON object on one line.
-            guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"), !Self.containsNewline(payload)
-            else {
-                rejected += 1
-                logger.warning(
-                    "event rejected",
-                    metadata: ["error": "not one JSON object on one line", "rejected_total": "\(rejected)"])
-                return nil
+    private var report: StatsReport { core.report(refusedMessages: subscriber.rejected) }
+
+    private func takeMessages() throws -> Bool {
+        for _ in 0..<Self.batch {
+            guard let message = try subscriber.nextMessage() else {
+                try flushOutput()
+                return false
             }
-            return payload
+            let now = core.needsReceiveTimes || message.topic == .control ? WallClock.nanosecondsSinceEpoch() : 0
+            core.take(message, nowNanos: now)
+            try carryOut()
+            if core.output.finished {
+                loop.finish()
+                return false
+            }
         }
-        let event: BookEvent
-        do {
-            event = try BookEvent(json: payload)
-        } catch {
-            rejected += 1
-            logger.warning("event rejected", metadata: ["error": "\(error)", "rejected_total": "\(rejected)"])
-            return nil
-        }
-        if let filter, !filter.passes(event) { return nil }
-        return configuration.format == .text ? Array(EventLine.text(event).utf8) : payload
+        return true
     }
 
-    /// Whether an event holds a line break (`memchr`: this runs for every event passed through).
-    private static func containsNewline(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            guard let start = buffer.baseAddress else { return false }
-            return memchr(start, Int32(UInt8(ascii: "\n")), buffer.count) != nil
+    private func carryOut() throws {
+        for line in core.output.lines {
+            try log?.append(line)
+            if !configuration.quiet {
+                printed.append(contentsOf: line)
+                printed.append(UInt8(ascii: "\n"))
+                if printed.count >= AppendOnlyLog.flushThreshold { try flushOutput() }
+            }
+        }
+        for record in core.output.logs { logger.log(level: record.level, record.message, metadata: record.metadata) }
+        core.clearOutput()
+    }
+
+    private func flushOutput() throws {
+        try log?.flush()
+        if !printed.isEmpty {
+            standardOutput.write(Data(printed))
+            printed.removeAll(keepingCapacity: true)
         }
     }
 }

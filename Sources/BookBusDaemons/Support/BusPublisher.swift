@@ -1,5 +1,4 @@
 import BusProtocol
-import CoinbaseFeed
 import Logging
 import ZeroMQ
 
@@ -14,11 +13,13 @@ final class BusPublisher {
     /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
     private let bus: BusContext
     private let logger: Logger
-    /// Random per start (and per ``renewEpoch()``), so subscribers can tell a restart from a gap.
+    /// Random per start (and per ``renewEpoch(_:)``), so subscribers can tell a restart from a gap.
     private(set) var epoch = UInt64.random(in: 1...UInt64.max)
     /// Every topic published on, with its last sequence.
     private var channels: [Topic: TopicChannel] = [:]
     private let name: String
+    /// A wait on a full queue (lossless mode) ends with ``StopRequested`` once this is set.
+    private let stop: StopFlag
     private var lastHeartbeat = ContinuousClock.now
     /// How often the `bus/` heartbeat goes out.
     static let heartbeatInterval = Duration.milliseconds(500)
@@ -30,7 +31,7 @@ final class BusPublisher {
     /// Bus messages sent (a batch counts once).
     private(set) var busMessages = 0
 
-    init(bus: BusContext, endpoint: Endpoint, lossless: Bool, name: String, logger: Logger) throws {
+    init(bus: BusContext, endpoint: Endpoint, lossless: Bool, name: String, stop: StopFlag, logger: Logger) throws {
         socket = try bus.socket(.xpub)
         self.bus = bus
         try socket.set(.sendHighWaterMark(bus.settings.highWaterMark))
@@ -39,6 +40,7 @@ final class BusPublisher {
         try socket.set(.xpubNoDrop(lossless))
         try bus.attach(socket, to: endpoint)
         self.name = name
+        self.stop = stop
         self.logger = logger
         logger.info(
             "publishing", metadata: ["endpoint": "\(endpoint)", "lossless": "\(lossless)", "epoch": "\(epoch)"])
@@ -54,14 +56,14 @@ final class BusPublisher {
         }
     }
 
-    /// Blocks until `count` BookBus subscribers are subscribed (or stop is requested).
-    /// - Returns: `false` when stopped first.
-    func waitForSubscribers(_ count: Int, stop: StopFlag) throws -> Bool {
+    /// Blocks until `count` BookBus subscribers are subscribed; throws ``StopRequested`` when
+    /// stopped first.
+    func waitForSubscribers(_ count: Int) throws {
         var poller = Poller()
         poller.add(socket, .readable)
         var lastReport = ContinuousClock.now
         while controlSubscribers < count {
-            if stop.isRequested { return false }
+            if stop.isRequested { throw StopRequested() }
             try poller.poll(timeoutMilliseconds: 100)
             try drainSubscriptions()
             if ContinuousClock.now - lastReport > .seconds(5) {
@@ -70,7 +72,6 @@ final class BusPublisher {
             }
         }
         logger.info("subscribers present", metadata: ["count": "\(controlSubscribers)"])
-        return true
     }
 
     /// The channel of `topic`, made on first use; keep it to publish without a lookup.
@@ -81,79 +82,96 @@ final class BusPublisher {
         return channel
     }
 
-    /// Publishes one message on `topic`.
-    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
-    @discardableResult
-    func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8], stop: StopFlag) throws -> Bool {
-        try publish(on: channel(for: topic), count: 1, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
-            try payload.withUnsafeBytes { payload in try socket.send(topic, header, payload, wait: false) }
-        }
+    /// Publishes one message on `topic`, numbered on the publisher's channel.
+    func publish(_ topic: Topic, receivedAtNanos: UInt64, payload: [UInt8]) throws {
+        let channel = channel(for: topic)
+        try send(channel.frame, header(after: channel, receivedAtNanos: receivedAtNanos), payload: payload)
+        channel.sequence += 1
     }
 
-    /// Publishes consecutive messages of one topic as one bus message: the header carries the first
-    /// one's sequence, each payload is a frame of its own (protocol version 3).
-    /// - Returns: `false` when stop was requested while waiting on a full queue (lossless mode).
-    @discardableResult
-    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: PackedFrames, stop: StopFlag) throws
-        -> Bool
-    {
-        try publish(on: channel, count: payloads.count, receivedAtNanos: receivedAtNanos, stop: stop) { topic, header in
-            try socket.send(topic, header, payloads: payloads, wait: false)
-        }
+    /// Publishes consecutive messages of one topic as one bus message, numbered on the publisher's
+    /// channel: the header carries the first one's sequence, each payload is a frame of its own
+    /// (protocol version 3).
+    func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: PackedFrames) throws {
+        try send(channel.frame, header(after: channel, receivedAtNanos: receivedAtNanos), payloads: payloads)
+        channel.sequence += UInt64(payloads.count)
     }
 
-    /// Sends `count` payloads with `send` (given the topic and header frames), waiting while the
-    /// queue is full; the channel's sequence moves on once they are out.
-    private func publish(
-        on channel: TopicChannel, count: Int, receivedAtNanos: UInt64, stop: StopFlag,
-        send: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
-    ) throws -> Bool {
-        let header = FrameHeader(epoch: epoch, sequence: channel.sequence + 1, receivedAtNanos: receivedAtNanos)
-        func attempt() throws -> Bool {
-            let sent = try channel.frame.withUnsafeBytes { topic in try header.withBytes { try send(topic, $0) } }
-            if sent {
-                channel.sequence += UInt64(count)
-                published += count
-                busMessages += 1
+    private func header(after channel: TopicChannel, receivedAtNanos: UInt64) -> FrameHeader {
+        FrameHeader(epoch: epoch, sequence: channel.sequence + 1, receivedAtNanos: receivedAtNanos)
+    }
+
+    /// Sends a message numbered by the caller (the ingest's core numbers its raw topics): topic
+    /// frame, header, one payload.
+    func send(_ topic: [UInt8], _ header: FrameHeader, payload: [UInt8]) throws {
+        try send(count: 1) {
+            try topic.withUnsafeBytes { topic in
+                try header.withBytes { header in
+                    try payload.withUnsafeBytes { try socket.send(topic, header, $0, wait: false) }
+                }
             }
-            return sent
         }
-        if try attempt() { return true }
+    }
+
+    /// Sends a message numbered by the caller: topic frame, header, then each payload as a frame.
+    func send(_ topic: [UInt8], _ header: FrameHeader, payloads: PackedFrames) throws {
+        try send(count: payloads.count) {
+            try topic.withUnsafeBytes { topic in
+                try header.withBytes { header in
+                    try payloads.bytes.withUnsafeBytes { packed in
+                        try socket.send(topic, header, packed: packed, ends: payloads.frameEnds, wait: false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends with `attempt`, waiting while the queue is full (``StopRequested`` when stopped
+    /// meanwhile).
+    private func send(count: Int, _ attempt: () throws -> Bool) throws {
+        func sent() throws -> Bool {
+            guard try attempt() else { return false }
+            published += count
+            busMessages += 1
+            return true
+        }
+        if try sent() { return }
         var poller = Poller()
         poller.add(socket, [.writable, .readable])
         while !stop.isRequested {
             try poller.poll(timeoutMilliseconds: 100)
             try drainSubscriptions()
-            if try attempt() { return true }
+            if try sent() { return }
         }
-        return false
+        throw StopRequested()
     }
 
-    /// The last sequence number published on `topic` in this epoch (0: none yet).
-    func lastSequence(of topic: Topic) -> UInt64 {
-        channels[topic]?.sequence ?? 0
-    }
-
-    /// Starts a new epoch: every topic's sequence starts again at 1. Subscribers treat the change as
-    /// "everything before may be gone" and resynchronise.
-    func renewEpoch() {
-        epoch = UInt64.random(in: 1...UInt64.max)
+    /// Starts epoch `epoch` for the publisher's own channels: their sequences start again at 1.
+    /// Subscribers treat the change as "everything before may be gone" and resynchronise.
+    func renewEpoch(_ epoch: UInt64) {
+        self.epoch = epoch
         for channel in channels.values { channel.sequence = 0 }
-        logger.info("new epoch", metadata: ["epoch": "\(epoch)"])
     }
 
-    /// Publishes the `bus/` heartbeat when it is due (every ``heartbeatInterval``).
-    func publishHeartbeatIfDue(stop: StopFlag) throws {
+    /// Follows the caller's epoch (the ingest's core renews it on a reconnect).
+    func renewEpochIfChanged(to epoch: UInt64) {
+        guard epoch != self.epoch else { return }
+        renewEpoch(epoch)
+    }
+
+    /// Publishes the `bus/` heartbeat when it is due (every ``heartbeatInterval``): the last
+    /// sequence of every topic published on, the publisher's channels' and `numbered`'s (topics
+    /// the caller numbers).
+    func publishHeartbeatIfDue(numbered: @autoclosure () -> [String: UInt64] = [:]) throws {
         let now = ContinuousClock.now
         guard now - lastHeartbeat >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
-        var published: [String: UInt64] = [:]
+        var published = numbered()
         for (topic, channel) in channels where topic != .control && channel.sequence > 0 {
             published[topic.description] = channel.sequence
         }
         let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
-        try publish(
-            .control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded(), stop: stop)
+        try publish(.control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded())
     }
 
     /// After the end of stream: keeps the socket open, and read, until every BookBus subscriber has
@@ -164,7 +182,7 @@ final class BusPublisher {
     /// holds an unread heartbeat from that peer resets the connection, which drops what the kernel
     /// still held for it (seen: a worker behind by a few hundred milliseconds missed the last 1,291
     /// messages and the end of stream, and waited forever).
-    func awaitSubscribersLeaving(stop: StopFlag) throws {
+    func awaitSubscribersLeaving() throws {
         let linger = Duration.milliseconds(bus.settings.lingerMilliseconds)
         let deadline = ContinuousClock.now + linger
         var poller = Poller()

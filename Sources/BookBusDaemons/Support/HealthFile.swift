@@ -1,4 +1,4 @@
-import CoinbaseFeed
+import BusProtocol
 import Foundation
 
 /// A file a role touches while its main loop turns, so a container health check (`bookbus

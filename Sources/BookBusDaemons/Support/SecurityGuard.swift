@@ -66,7 +66,7 @@ final class SecurityGuard: @unchecked Sendable {
         _ handler: ZMQSocket, context: ZMQContext, curve: CurveSecurity, shared: Shared, logger: Logger
     ) throws {
         var monitorSockets: [ZMQSocket] = []
-        defer { monitorSockets.forEach { $0.close() } }
+        defer { for socket in monitorSockets { socket.close() } }
         var denied = 0
         while !shared.stop.isRequested {
             for endpoint in shared.pendingMonitors.withLock({ list in

@@ -10,19 +10,29 @@ import ZeroMQ
 /// Nothing waits: the worker flushes after every bus message it took, so an event leaves as soon as
 /// the message that made it is fully taken.
 struct EventBatcher {
+    private let publisher: BusPublisher
     private var topOfBook = PackedFrames()
     private var spread = PackedFrames()
-    /// The product the pending events are about, and the ingest receive time of the first.
-    private var state: ProductState?
-    private var receivedAtNanos: UInt64 = 0
+    /// The product the pending events are about, its channels, and the ingest receive time of the
+    /// first event.
+    private var pending: (product: String, channels: Channels, receivedAtNanos: UInt64)?
+    /// Each product's `tob/` and `spread/` channels, from its first event on.
+    private var channels: [String: Channels] = [:]
 
-    /// Queues `event` (about `state`'s product) for its topic; events of another product pending
-    /// go out first.
-    mutating func add(_ event: BookEvent, of state: ProductState, publisher: BusPublisher, stop: StopFlag) throws {
-        if self.state !== state {
-            try flush(publisher: publisher, stop: stop)
-            self.state = state
-            receivedAtNanos = event.ingestTimeNanos
+    private struct Channels {
+        var topOfBook: TopicChannel
+        var spread: TopicChannel
+    }
+
+    init(publisher: BusPublisher) {
+        self.publisher = publisher
+    }
+
+    /// Queues `event` for its topic; events of another product pending go out first.
+    mutating func add(_ event: BookEvent) throws {
+        if pending?.product != event.product {
+            try flush()
+            pending = (event.product, channels(of: event.product), event.ingestTimeNanos)
         }
         if event.kind == .topOfBook {
             topOfBook.append { event.encode(into: &$0) }
@@ -31,23 +41,30 @@ struct EventBatcher {
         }
     }
 
-    /// Publishes what is pending, top of book first (stop requested while waiting on a full queue:
-    /// the rest is dropped with the worker).
-    mutating func flush(publisher: BusPublisher, stop: StopFlag) throws {
-        guard let state else { return }
-        self.state = nil
+    /// Publishes what is pending, top of book first.
+    mutating func flush() throws {
+        guard let pending else { return }
+        self.pending = nil
         defer {
             topOfBook.removeAll()
             spread.removeAll()
         }
-        for kind in BookEvent.Kind.allCases {
-            let events = kind == .topOfBook ? topOfBook : spread
-            guard !events.isEmpty else { continue }
-            guard
-                try publisher.publish(
-                    on: state.channel(for: kind, on: publisher), receivedAtNanos: receivedAtNanos, payloads: events,
-                    stop: stop)
-            else { return }
+        if !topOfBook.isEmpty {
+            try publisher.publish(
+                on: pending.channels.topOfBook, receivedAtNanos: pending.receivedAtNanos, payloads: topOfBook)
         }
+        if !spread.isEmpty {
+            try publisher.publish(
+                on: pending.channels.spread, receivedAtNanos: pending.receivedAtNanos, payloads: spread)
+        }
+    }
+
+    private mutating func channels(of product: String) -> Channels {
+        if let known = channels[product] { return known }
+        let made = Channels(
+            topOfBook: publisher.channel(for: .topOfBook(product: product)),
+            spread: publisher.channel(for: .spread(product: product)))
+        channels[product] = made
+        return made
     }
 }

@@ -8,6 +8,8 @@ enum ServiceReply {
     case snapshot(BusMessage)
     /// The worker group's current assignment for this worker.
     case assignment(Assignment)
+    /// Frames that are neither: not three frames with a valid topic and header.
+    case malformed(BusProtocolError)
 }
 
 /// The worker's side of the ingest's service endpoint: a DEALER socket asking for books and, in
@@ -17,8 +19,6 @@ final class ServiceClient {
     /// Kept alive with the socket: its ZAP handler must outlive every secured socket.
     private let bus: BusContext
     private let logger: Logger
-    /// Replies that were not three frames with a valid topic and header.
-    private(set) var malformedReplies = 0
 
     init(bus: BusContext, endpoints: [Endpoint], logger: Logger) throws {
         socket = try bus.socket(.dealer)
@@ -40,20 +40,15 @@ final class ServiceClient {
         _ = try socket.send(GroupProtocol.join(member: member), wait: false)
     }
 
-    /// The next reply, if one is queued. Malformed replies are logged and skipped.
+    /// The next reply, if one is queued.
     func nextReply() throws -> ServiceReply? {
-        while let frames = try socket.receive(wait: false) {
-            if let assignment = Assignment(frames: frames) { return .assignment(assignment) }
-            do {
-                return .snapshot(try BusMessage(frames: frames))
-            } catch {
-                malformedReplies += 1
-                logger.warning(
-                    "snapshot reply rejected",
-                    metadata: ["error": "\(error)", "malformed_total": "\(malformedReplies)"])
-            }
+        guard let frames = try socket.receive(wait: false) else { return nil }
+        if let assignment = Assignment(frames: frames) { return .assignment(assignment) }
+        do {
+            return .snapshot(try BusMessage(frames: frames))
+        } catch {
+            return .malformed(error)
         }
-        return nil
     }
 
     func close() {

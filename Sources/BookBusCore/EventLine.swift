@@ -1,10 +1,10 @@
-import BusProtocol
+public import BusProtocol
 import OrderBook
 
 /// The sink's human-readable line for an event, e.g.
 /// `BTC-USD spread 2.70 (1.3626 bps)  bid 19814.24 × 0.05  ask 19816.94 × 0.50382230  mid 19815.59  at 2022-07-13T18:58:52.495040Z`
-enum EventLine {
-    static func text(_ event: BookEvent) -> String {
+public enum EventLine {
+    public static func text(_ event: BookEvent) -> String {
         let top = event.top
         var line = event.product
         switch event.kind {

@@ -1,8 +1,9 @@
-/// Frames packed end to end in one buffer, to be sent as consecutive frames of one message.
+/// The payloads of one bus message packed end to end in one buffer, to be sent as consecutive
+/// frames.
 ///
 /// A batch of small payloads kept this way costs no allocation per payload and no reference
 /// counting per frame when it is sent; ``removeAll()`` keeps the capacity for the next batch.
-public struct PackedFrames: Sendable {
+public struct PackedFrames: Sendable, Equatable {
     /// Every frame's bytes, one after the other.
     public private(set) var bytes: [UInt8] = []
     /// Where each frame ends in `bytes`.
@@ -28,10 +29,8 @@ public struct PackedFrames: Sendable {
         ends.append(bytes.count)
     }
 
-    /// Where frame `index` lies in `bytes`.
-    func range(of index: Int) -> Range<Int> {
-        (index == 0 ? 0 : ends[index - 1])..<ends[index]
-    }
+    /// Where each frame ends in ``bytes``.
+    public var frameEnds: [Int] { ends }
 
     /// Empties the batch, keeping its storage.
     public mutating func removeAll() {

@@ -3,8 +3,9 @@ public import OrderBook
 /// Writes a book as a Coinbase Exchange `snapshot` message, so that anything that reads Coinbase's
 /// feed can load it: `{"type":"snapshot","product_id":"BTC-USD","bids":[["19814.24","0.05"],..],"asks":[..]}`,
 /// best first, prices at the book's scale and sizes exactly as received.
-public enum SnapshotEncoder {
-    public static func exchangeSnapshot(of book: OrderBook) -> [UInt8] {
+extension SnapshotProtocol {
+    /// The payload of a reply that has a book.
+    public static func snapshotPayload(of book: OrderBook) -> [UInt8] {
         var json = "{\"type\":\"snapshot\",\"product_id\":\"\(book.product)\",\"bids\":["
         appendLevels(book.levels(.bid), to: &json)
         json += "],\"asks\":["

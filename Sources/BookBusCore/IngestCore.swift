@@ -1,0 +1,314 @@
+public import BusProtocol
+public import CoinbaseFeed
+public import Logging
+
+/// The ingest's logic without sockets, WebSockets or files: it routes each Coinbase frame to its
+/// product's topic, numbers the topic's messages within the current epoch, gathers what is at hand
+/// together into batches, keeps a book per product for the snapshot service, and coordinates the
+/// worker group.
+///
+/// The caller feeds it frames and connection events, publishes ``output``'s messages in order, and
+/// answers the snapshot service and the group from it.
+///
+/// Batches (protocol version 3): consecutive messages of one product go out as one bus message,
+/// the header carrying the first one's sequence. Nothing waits for a batch to fill: ``flush()``
+/// closes every open batch, and the caller flushes whenever its source has handed over what it
+/// had at once, and before it looks at anything else.
+public struct IngestCore {
+    public struct Configuration: Sendable {
+        /// Most messages in one batch; 1 publishes every message on its own.
+        public var maxBatch: Int
+        /// Keep a book per product (the snapshot service is on).
+        public var keepsBooks: Bool
+        /// The products of each live connection, by label: a reconnect invalidates their books.
+        public var connections: [String: [String]]
+
+        public init(maxBatch: Int, keepsBooks: Bool, connections: [String: [String]] = [:]) {
+            self.maxBatch = max(1, maxBatch)
+            self.keepsBooks = keepsBooks
+            self.connections = connections
+        }
+    }
+
+    /// A batch holding this many bytes goes out at once: a snapshot (megabytes) leaves as soon as it
+    /// is read, so subscribers get snapshots one by one and never queue several at once.
+    public static let maxBatchBytes = 1 << 20
+
+    /// One product's topic, its book and its open batch.
+    struct Product {
+        let topic: [UInt8]
+        /// The last sequence numbered in this epoch (0: none yet).
+        var sequence: UInt64 = 0
+        var book: ProductBook
+        /// Receive time of the last message the book took.
+        var bookReceivedAtNanos: UInt64 = 0
+        var pending = PackedFrames()
+        var pendingSinceNanos: UInt64 = 0
+        /// Which entry of the open list is this product's current batch.
+        var openTicket = 0
+
+        init(product: String) {
+            topic = Topic.raw(product: product).bytes
+            book = ProductBook(product: product)
+        }
+    }
+
+    public let configuration: Configuration
+    public private(set) var epoch: UInt64
+    public private(set) var group: GroupCoordinator
+    public private(set) var stats = IngestStats()
+    /// What to publish and log; clear it with ``clearOutput()`` once done.
+    public private(set) var output = IngestOutput()
+    private var products: [Product] = []
+    private var index: [String: Int] = [:]
+    /// Products with an open batch, in the order their first message arrived. A product whose full
+    /// batch went out and that opened another is listed again; only its latest entry counts.
+    private var open: [(product: Int, ticket: Int)] = []
+    private var tickets = 0
+    /// Emptied batch buffers, to take the next batches without allocating.
+    private var spares: [PackedFrames] = []
+    /// The last sequence of `raw/*/`.
+    private var unroutedSequence: UInt64 = 0
+    private let router = FeedRouter()
+    /// The ingest shows no exchange timestamps (the workers read them from the raw bytes it publishes).
+    private let parser = FeedParser(keepsExchangeTimes: false)
+
+    /// - Parameters:
+    ///   - epoch: the first epoch (random per start, so subscribers can tell a restart from a gap).
+    ///   - group: the worker group's coordinator.
+    ///   - liveProducts: products known before any frame (live subscriptions), assigned at once.
+    public init(configuration: Configuration, epoch: UInt64, group: GroupCoordinator, liveProducts: [String] = []) {
+        self.configuration = configuration
+        self.epoch = epoch
+        self.group = group
+        for product in liveProducts { self.group.noteProduct(product) }
+    }
+
+    public mutating func clearOutput() {
+        for message in output.messages {
+            guard case .batch(_, _, var payloads) = message else { continue }
+            payloads.removeAll()
+            spares.append(payloads)
+        }
+        output.messages.removeAll(keepingCapacity: true)
+        output.logs.removeAll()
+    }
+
+    /// The topic frame of the product a ``IngestOutput/Message/batch(product:header:payloads:)`` is of.
+    public func topic(of product: Int) -> [UInt8] {
+        products[product].topic
+    }
+
+    // MARK: - Inputs
+
+    /// Takes one frame received at `receivedAtNanos`.
+    public mutating func take(_ frame: [UInt8], receivedAtNanos: UInt64) {
+        stats.frames += 1
+        // One parse serves routing and the books. A book message about one product (the hot case)
+        // is routed by it; anything else goes through the general router.
+        let parsed = try? parser.parse(frame)
+        if case .book(let messages)? = parsed?.kind, let product = messages.first?.product,
+            messages.allSatisfy({ $0.product == product })
+        {
+            return enqueue(frame, of: product, messages: messages, receivedAtNanos: receivedAtNanos)
+        }
+        let parts: [FeedRouter.Routed]
+        do {
+            parts = try router.route(frame)
+        } catch {
+            stats.unroutable += 1
+            log(
+                .warning, "unroutable coinbase message published on raw/*/",
+                [
+                    "error": "\(error)", "unroutable_total": "\(stats.unroutable)", "bytes": "\(frame.count)",
+                ])
+            parts = [FeedRouter.Routed(product: nil, payload: frame)]
+        }
+        for part in parts {
+            if let product = part.product {
+                // A split part is a new message: parse it; otherwise reuse the parse above.
+                let message = parts.count == 1 ? parsed : try? parser.parse(part.payload)
+                var messages: [BookMessage] = []
+                if case .book(let books)? = message?.kind { messages = books }
+                enqueue(part.payload, of: product, messages: messages, receivedAtNanos: receivedAtNanos)
+                continue
+            }
+            if case .error(let text, let reason)? = parsed?.kind {
+                stats.coinbaseErrors += 1
+                log(
+                    .error, "coinbase error message",
+                    ["message": "\(Self.bounded(text))", "reason": "\(Self.bounded(reason ?? ""))"])
+            }
+            unroutedSequence += 1
+            output.messages.append(
+                .unrouted(
+                    FrameHeader(epoch: epoch, sequence: unroutedSequence, receivedAtNanos: receivedAtNanos),
+                    part.payload))
+        }
+    }
+
+    /// A live connection (re)connected: what was received before may have gaps. The open batches go
+    /// out under the old epoch; then a new epoch tells every subscriber to resynchronise, sequences
+    /// start again at 1, and the connection's books wait for the fresh snapshots that follow.
+    public mutating func connected(label: String, newEpoch: UInt64) {
+        stats.connections += 1
+        flush()
+        epoch = newEpoch
+        for index in products.indices { products[index].sequence = 0 }
+        unroutedSequence = 0
+        for product in configuration.connections[label] ?? [] {
+            if let known = index[product] { products[known].book.invalidate() }
+        }
+        log(.info, "new epoch", ["epoch": "\(epoch)", "connection": "\(label)"])
+    }
+
+    /// Coinbase's own sequence skipped on a connection (the session resubscribes).
+    public mutating func upstreamGap(expected: Int64, got: Int64) {
+        stats.upstreamGaps += 1
+        log(
+            .error, "coinbase sequence gap: resubscribing for fresh snapshots",
+            ["expected": "\(expected)", "got": "\(got)", "upstream_gaps_total": "\(stats.upstreamGaps)"])
+    }
+
+    /// Closes every open batch, in the order they were opened.
+    public mutating func flush() {
+        for entry in open where products[entry.product].openTicket == entry.ticket {
+            if !products[entry.product].pending.isEmpty { close(entry.product) }
+        }
+        open.removeAll(keepingCapacity: true)
+    }
+
+    /// The snapshot service's answer for `product`: the book as of the sequence its header names
+    /// (its open batch is closed first, so the two agree), or no book.
+    public mutating func snapshot(of product: String) -> (header: FrameHeader, payload: [UInt8], hasBook: Bool) {
+        guard ProductID.isValid(product), let known = index[product] else {
+            return (
+                FrameHeader(epoch: epoch, sequence: 0, receivedAtNanos: 0),
+                SnapshotProtocol.noBookPayload(product: product), false
+            )
+        }
+        if !products[known].pending.isEmpty { close(known) }
+        let entry = products[known]
+        let header = FrameHeader(epoch: epoch, sequence: entry.sequence, receivedAtNanos: entry.bookReceivedAtNanos)
+        stats.snapshotsServed += 1
+        guard configuration.keepsBooks, entry.book.isLoaded else {
+            return (header, SnapshotProtocol.noBookPayload(product: product), false)
+        }
+        return (header, SnapshotProtocol.snapshotPayload(of: entry.book.book), true)
+    }
+
+    /// A worker-group member's heartbeat; its current assignment.
+    public mutating func join(member: String, identity: [UInt8], now: ContinuousClock.Instant) -> Assignment {
+        group.heartbeat(from: member, identity: identity, now: now)
+    }
+
+    /// Expires silent members; returns the assignments to send at once (see ``GroupCoordinator``).
+    public mutating func groupNotices(now: ContinuousClock.Instant) -> [(identity: [UInt8], assignment: Assignment)] {
+        group.expire(now: now)
+        return group.takeNotices()
+    }
+
+    /// The group's log records since the last call.
+    public mutating func takeGroupLogs() -> [LogRecord] {
+        defer { group.clearLogs() }
+        return group.logs
+    }
+
+    /// The last sequence of every topic published on in this epoch, for the heartbeat.
+    public var sequences: [String: UInt64] {
+        var result: [String: UInt64] = [:]
+        for product in products where product.sequence > 0 {
+            result[String(decoding: product.topic, as: UTF8.self)] = product.sequence
+        }
+        if unroutedSequence > 0 { result[Topic.rawUnrouted.description] = unroutedSequence }
+        return result
+    }
+
+    // MARK: - Batches
+
+    /// Queues a message about one product on its topic and applies its book messages.
+    private mutating func enqueue(
+        _ payload: [UInt8], of product: String, messages: [BookMessage], receivedAtNanos: UInt64
+    ) {
+        let known: Int
+        if let existing = index[product] {
+            known = existing
+        } else {
+            known = products.count
+            products.append(Product(product: product))
+            index[product] = known
+            group.noteProduct(product)
+        }
+        if configuration.keepsBooks, !messages.isEmpty, products[known].book.apply(messages).applied > 0 {
+            products[known].bookReceivedAtNanos = receivedAtNanos
+        }
+        if products[known].pending.isEmpty {
+            products[known].pendingSinceNanos = receivedAtNanos
+            tickets += 1
+            products[known].openTicket = tickets
+            open.append((known, tickets))
+        }
+        products[known].pending.append(payload)
+        if products[known].pending.count >= configuration.maxBatch
+            || products[known].pending.bytes.count >= Self.maxBatchBytes
+        {
+            close(known)
+        }
+    }
+
+    /// Numbers the product's open batch and hands it to the caller.
+    private mutating func close(_ product: Int) {
+        let header = FrameHeader(
+            epoch: epoch, sequence: products[product].sequence + 1, receivedAtNanos: products[product].pendingSinceNanos
+        )
+        products[product].sequence += UInt64(products[product].pending.count)
+        var payloads = spares.popLast() ?? PackedFrames()
+        swap(&payloads, &products[product].pending)
+        output.messages.append(.batch(product: product, header: header, payloads: payloads))
+    }
+
+    private mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        output.logs.append(LogRecord(level: level, message: message, metadata: metadata))
+    }
+
+    /// Text from Coinbase, cut to a length a log line can carry.
+    static func bounded(_ text: String) -> String {
+        text.count <= 200 ? text : String(text.prefix(200)) + "… (\(text.utf8.count) bytes)"
+    }
+}
+
+/// What an ``IngestCore`` asks its caller to do after an input.
+public struct IngestOutput: Sendable {
+    public enum Message: Sendable, Equatable {
+        /// A product's batch; its topic frame is ``IngestCore/topic(of:)``.
+        case batch(product: Int, header: FrameHeader, payloads: PackedFrames)
+        /// A message about no product, for `raw/*/`.
+        case unrouted(FrameHeader, [UInt8])
+    }
+
+    /// To publish, in order.
+    public var messages: [Message] = []
+    public var logs: [LogRecord] = []
+}
+
+/// What the ingest's core has counted.
+public struct IngestStats: Sendable, Equatable {
+    public var frames = 0
+    public var unroutable = 0
+    public var coinbaseErrors = 0
+    public var connections = 0
+    public var upstreamGaps = 0
+    public var snapshotsServed = 0
+
+    public var statistics: [Statistic] {
+        [
+            Statistic("frames", .counter, frames, help: "Coinbase frames received."),
+            Statistic(
+                "unroutable", .counter, unroutable, help: "Frames no product could be read from (sent on raw/*/)."),
+            Statistic("coinbase_errors", .counter, coinbaseErrors, help: "Coinbase error messages."),
+            Statistic("connections", .counter, connections, help: "WebSocket connections made (reconnects included)."),
+            Statistic("upstream_gaps", .counter, upstreamGaps, help: "Gaps in Coinbase's own sequence numbers."),
+            Statistic("snapshots_served", .counter, snapshotsServed, help: "Snapshot requests answered."),
+        ]
+    }
+}

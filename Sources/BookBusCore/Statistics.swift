@@ -1,0 +1,79 @@
+import Foundation
+public import Logging
+
+/// One named number a role keeps: a counter (only grows) or a gauge, with the help text that the
+/// closing log line, the stats file and the metrics endpoint share.
+public struct Statistic: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case counter
+        case gauge
+    }
+
+    /// Lower-case with underscores, e.g. `snapshots_applied`.
+    public var name: String
+    public var help: String
+    public var kind: Kind
+    public var value: Int
+    /// For one series of a labelled family (e.g. resyncs by reason): the label's name and value.
+    public var label: (name: String, value: String)?
+
+    public init(_ name: String, _ kind: Kind, _ value: Int, help: String, label: (name: String, value: String)? = nil) {
+        self.name = name
+        self.help = help
+        self.kind = kind
+        self.value = value
+        self.label = label
+    }
+
+    public static func == (lhs: Statistic, rhs: Statistic) -> Bool {
+        lhs.name == rhs.name && lhs.help == rhs.help && lhs.kind == rhs.kind && lhs.value == rhs.value
+            && lhs.label?.name == rhs.label?.name && lhs.label?.value == rhs.label?.value
+    }
+}
+
+/// What a role reports about itself: its statistics and the state of each product it keeps.
+///
+/// Rendered once for the closing log line and as JSON for the stats file
+/// (`{"role":"worker","name":"worker-0","statistics":{"resyncs":3,"resyncs_by_reason":{"joined_late":3},…},"products":{"BTC-USD":"live"}}`),
+/// which the benchmark and the integration tests read instead of log text.
+public struct StatsReport: Sendable {
+    public var role: String
+    public var name: String
+    public var statistics: [Statistic]
+    /// Product → its state (`live`, `resynchronising`, …), for roles that keep books.
+    public var products: [String: String]
+
+    public init(role: String, name: String, statistics: [Statistic], products: [String: String] = [:]) {
+        self.role = role
+        self.name = name
+        self.statistics = statistics
+        self.products = products
+    }
+
+    /// The unlabelled statistics as log metadata, `name=value`.
+    public var logMetadata: Logger.Metadata {
+        var metadata: Logger.Metadata = [:]
+        for statistic in statistics where statistic.label == nil {
+            metadata[statistic.name] = "\(statistic.value)"
+        }
+        return metadata
+    }
+
+    /// The report as one JSON object: a labelled family is an object from label value to value.
+    public var json: [UInt8] {
+        var values: [String: Any] = [:]
+        for statistic in statistics {
+            if let label = statistic.label {
+                var family = values[statistic.name] as? [String: Int] ?? [:]
+                family[label.value] = statistic.value
+                values[statistic.name] = family
+            } else {
+                values[statistic.name] = statistic.value
+            }
+        }
+        let object: [String: Any] = ["role": role, "name": name, "statistics": values, "products": products]
+        // Strings, integers and objects of them always serialise.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,413 @@
+public import BusProtocol
+import CoinbaseFeed
+public import Logging
+public import OrderBook
+
+/// A book worker's logic without sockets: which products it keeps, one ``CloneClient`` per
+/// product, the events their books make, the worker group's assignments, and the statistics.
+///
+/// The caller feeds it bus messages, snapshot replies, assignments and clock ticks, and after each
+/// input carries out ``output`` (publish the events, send the requests, change subscriptions, log)
+/// and clears it. Receive, parse, apply and event making all happen in here; the caller only moves
+/// bytes.
+public struct WorkerCore {
+    /// What the core needs to decide.
+    public struct Configuration: Sendable {
+        public var name: String
+        public var ownership: ProductOwnership
+        public var emit: EmitPolicy
+        public var clone: CloneClient.Settings
+        /// How often a worker-group member reports to the coordinator.
+        public var groupHeartbeat: Duration
+
+        public init(
+            name: String, ownership: ProductOwnership, emit: EmitPolicy = .onChange, clone: CloneClient.Settings,
+            groupHeartbeat: Duration = .milliseconds(500)
+        ) {
+            self.name = name
+            self.ownership = ownership
+            self.emit = emit
+            self.clone = clone
+            self.groupHeartbeat = groupHeartbeat
+        }
+    }
+
+    /// One product's replica and the last top of book its events showed.
+    struct Product {
+        var clone: CloneClient
+        var lastPublished: (top: TopOfBook, spread: ExactDecimal?)?
+    }
+
+    public let configuration: Configuration
+    public private(set) var stats = WorkerStats()
+    /// What the caller must do; clear it with ``clearOutput()`` once done.
+    public private(set) var output = WorkerOutput()
+    private var products: [String: Product] = [:]
+    private let parser = FeedParser()
+    /// Group mode: the products assigned to this worker, and in which generation.
+    private var assigned: Set<String> = []
+    public private(set) var generation: UInt64 = 0
+    /// Whether each product seen is this worker's, for shard and product-list ownership.
+    private var fixedOwnership: [String: Bool] = [:]
+    private var lastGroupHeartbeat: ContinuousClock.Instant?
+    /// The time of the last tick: every decision uses it, so the core reads no clock.
+    private var now: ContinuousClock.Instant
+    /// Reused for each input's clone actions.
+    private var actions: [CloneClient.Action] = []
+
+    public init(configuration: Configuration, now: ContinuousClock.Instant) {
+        self.configuration = configuration
+        self.now = now
+        actions.reserveCapacity(8)
+    }
+
+    /// Asks for the books of the products known up front.
+    public mutating func start() {
+        for product in configuration.ownership.knownProducts {
+            startReplica(of: product, reason: .workerStart)
+        }
+    }
+
+    public mutating func clearOutput() {
+        output.removeAll()
+    }
+
+    /// Each product's book.
+    public var books: [String: OrderBook] { products.mapValues(\.clone.book.book) }
+
+    /// Each product's phase.
+    public var phases: [String: CloneClient.Phase] { products.mapValues(\.clone.phase) }
+
+    /// The statistics and each product's state, for the closing line and the stats file.
+    public var report: StatsReport {
+        StatsReport(
+            role: "worker", name: configuration.name, statistics: stats.statistics,
+            products: products.mapValues { product in
+                switch product.clone.phase {
+                case .live: "live"
+                case .awaitingSnapshot: "awaiting_snapshot"
+                case .resynchronising: "resynchronising"
+                }
+            })
+    }
+
+    // MARK: - Inputs
+
+    /// Takes one message from the ingest's bus.
+    public mutating func take(_ message: BusMessage) {
+        switch message.topic {
+        case .raw(let product):
+            takeRaw(product: product, message)
+        case .control:
+            switch try? ControlMessage(json: message.payload) {
+            case .heartbeat(_, let epoch, let sequences):
+                takeHeartbeat(epoch: epoch, sequences: sequences)
+            case .endOfStream(let upstream):
+                log(.info, "end of stream from upstream", ["upstream": "\(upstream)"])
+                output.endOfStream = message.header.receivedAtNanos
+            case nil:
+                stats.otherMessages += 1
+            }
+        case .rawUnrouted, .topOfBook, .spread:
+            stats.otherMessages += 1
+        }
+    }
+
+    /// Takes a reply of the snapshot service (shaped like a bus message).
+    public mutating func takeReply(_ reply: BusMessage) {
+        guard case .raw(let product) = reply.topic, let index = products.index(forKey: product) else {
+            return rejectReply("it is for \(reply.topic), which this worker did not ask for")
+        }
+        guard reply.payloadCount == 1 else {
+            return rejectReply("it has \(reply.payloadCount) payloads; a snapshot reply has one")
+        }
+        guard !products.values[index].clone.isLive else { return }
+        let snapshot: BookMessage?
+        do {
+            switch try parser.parse(reply.payload).kind {
+            case .book(let messages) where messages.count == 1 && messages[0].isSnapshot:
+                guard messages[0].product == product else {
+                    return rejectReply("its topic names \(product) but its book is \(messages[0].product)")
+                }
+                snapshot = messages[0]
+            default:
+                log(.debug, "ingest has no book yet; waiting for a snapshot on the stream", ["product": "\(product)"])
+                snapshot = nil
+            }
+        } catch {
+            return rejectReply("its book does not parse: \(error)")
+        }
+        update(at: index) { clone, now, actions in
+            clone.takeReply(reply.header, snapshot: snapshot, now: now, actions: &actions)
+        }
+    }
+
+    /// Counts and reports a reply of the snapshot service that is not shaped like a bus message.
+    public mutating func takeMalformedReply(_ reason: String) {
+        rejectReply(reason)
+    }
+
+    /// Takes the worker group's assignment: subscribes to and resynchronises the products gained,
+    /// forgets the products lost (their new owner publishes them from now on).
+    public mutating func take(_ assignment: Assignment) {
+        guard case .group = configuration.ownership, assignment.generation != generation else { return }
+        let now = Set(assignment.products)
+        let gained = now.subtracting(assigned).sorted()
+        let lost = assigned.subtracting(now).sorted()
+        generation = assignment.generation
+        assigned = now
+        for product in lost {
+            output.subscriptions.append(.unsubscribe(Topic.raw(product: product).description))
+            products.removeValue(forKey: product)
+        }
+        for product in gained {
+            output.subscriptions.append(.subscribe(Topic.raw(product: product).description))
+            startReplica(of: product, reason: .assigned(generation: generation))
+        }
+        log(
+            .info, "group assignment",
+            [
+                "generation": "\(generation)", "members": "\(assignment.members)",
+                "products": "\(now.sorted().joined(separator: ","))",
+                "gained": "\(gained.joined(separator: ","))", "lost": "\(lost.joined(separator: ","))",
+            ])
+    }
+
+    /// Moves the core's clock on: repeats due snapshot requests and, in a worker group, asks for the
+    /// membership heartbeat when it is due.
+    public mutating func tick(now: ContinuousClock.Instant) {
+        self.now = now
+        for index in products.indices {
+            update(at: index) { clone, now, actions in clone.tick(now: now, actions: &actions) }
+        }
+        if case .group = configuration.ownership,
+            lastGroupHeartbeat.map({ now - $0 >= configuration.groupHeartbeat }) ?? true
+        {
+            lastGroupHeartbeat = now
+            output.sendsGroupHeartbeat = true
+        }
+    }
+
+    // MARK: - Raw messages
+
+    /// Takes each payload of a raw message (a batch carries several, in sequence).
+    private mutating func takeRaw(product: String, _ message: BusMessage) {
+        // Every product with a replica is owned: one lookup answers both for the hot case.
+        var index = products.index(forKey: product)
+        guard index != nil || owns(product) else { return }
+        for payload in 0..<message.payloadCount {
+            let messages = parse(message.payload(payload), product: product)
+            let header = message.header(ofPayload: payload)
+            guard let known = index else {
+                index = firstMessage(of: product, header: header, messages: messages)
+                continue
+            }
+            update(at: known) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
+        }
+    }
+
+    /// The book messages of a payload: `[]` for a message without book data, `nil` when refused.
+    private mutating func parse(_ payload: [UInt8], product: String) -> [BookMessage]? {
+        do {
+            if case .book(let messages) = try parser.parse(payload).kind { return messages }
+            stats.otherMessages += 1
+            return []
+        } catch {
+            reject(product: product, "\(error)")
+            return nil
+        }
+    }
+
+    /// Makes the replica of a product seen for the first time: live at once from a snapshot,
+    /// otherwise waiting for one.
+    private mutating func firstMessage(
+        of product: String, header: FrameHeader, messages: [BookMessage]?
+    ) -> Dictionary<String, Product>.Index {
+        let isSnapshot = messages?.contains { $0.isSnapshot && $0.product == product } ?? false
+        let index: Dictionary<String, Product>.Index
+        if isSnapshot {
+            products[product] = Product(
+                clone: CloneClient(product: product, reason: .firstMessage, settings: configuration.clone))
+            index = products.index(forKey: product)!
+        } else {
+            index = startReplica(of: product, reason: .updateBeforeSnapshot)
+        }
+        update(at: index) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
+        return index
+    }
+
+    /// The ingest's heartbeat lists the last sequence of every topic: a product this worker keeps
+    /// but never saw has lost messages (or never had its snapshot); the others check theirs.
+    private mutating func takeHeartbeat(epoch: UInt64, sequences: [String: UInt64]) {
+        for (name, last) in sequences {
+            guard case .raw(let product)? = Topic(bytes: Array(name.utf8)) else { continue }
+            if let index = products.index(forKey: product) {
+                update(at: index) { clone, now, actions in
+                    clone.takeHeartbeat(epoch: epoch, lastSequence: last, now: now, actions: &actions)
+                }
+            } else if owns(product) {
+                startReplica(of: product, reason: .joinedLate)
+            }
+        }
+    }
+
+    // MARK: - Replicas
+
+    /// Makes a product's replica, waiting for its first snapshot.
+    @discardableResult
+    private mutating func startReplica(of product: String, reason: ResyncReason) -> Dictionary<String, Product>.Index {
+        products[product] = Product(clone: CloneClient(product: product, reason: reason, settings: configuration.clone))
+        let index = products.index(forKey: product)!
+        update(at: index) { clone, now, actions in clone.start(now: now, actions: &actions) }
+        return index
+    }
+
+    /// Runs one input on the replica at `index`, in place, and carries out what it asks.
+    private mutating func update(
+        at index: Dictionary<String, Product>.Index,
+        _ input: (inout CloneClient, ContinuousClock.Instant, inout [CloneClient.Action]) -> Void
+    ) {
+        let before = (products.values[index].clone.book.updateCount, products.values[index].clone.book.absentDeletes)
+        input(&products.values[index].clone, now, &actions)
+        stats.bookMessages += products.values[index].clone.book.updateCount - before.0
+        stats.absentDeletes += products.values[index].clone.book.absentDeletes - before.1
+        guard !actions.isEmpty else { return }
+        for action in actions { carryOut(action, at: index) }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func carryOut(_ action: CloneClient.Action, at index: Dictionary<String, Product>.Index) {
+        let product = products.keys[index]
+        switch action {
+        case .publish(let header, let exchangeTime, let top):
+            publishEvents(at: index, top: top, header: header, exchangeTime: exchangeTime)
+        case .requestSnapshot:
+            stats.snapshotRequests += 1
+            output.snapshotRequests.append(product)
+        case .resynchronise(let reason):
+            stats.resyncsByReason[reason.label, default: 0] += 1
+            log(
+                .warning, "book not trusted: resynchronising",
+                ["product": "\(product)", "reason": "\(reason)", "resyncs_total": "\(stats.resyncs)"])
+        case .live(let reason, let sequence, let fromService):
+            if fromService { stats.snapshotsApplied += 1 }
+            log(.info, "book live", ["product": "\(product)", "after": "\(reason)", "sequence": "\(sequence)"])
+        case .snapshotDoesNotJoin(let sequence):
+            log(
+                .info, "snapshot does not join the buffered messages; asking again",
+                ["product": "\(product)", "snapshot_sequence": "\(sequence)"])
+        case .droppedBuffered:
+            stats.bufferDropped += 1
+        case .rejected(let error):
+            reject(product: product, "\(product) message rejected, book unchanged: \(error)")
+        case .crossed(let top):
+            stats.crossed += 1
+            log(
+                .warning, "crossed book: no events until it uncrosses",
+                ["product": "\(product)", "top": "\(top)", "crossed_total": "\(stats.crossed)"])
+        }
+    }
+
+    // MARK: - Events
+
+    /// The events the book's change makes under the emit policy (top of book first).
+    private mutating func publishEvents(
+        at index: Dictionary<String, Product>.Index, top: TopOfBook, header: FrameHeader, exchangeTime: String?
+    ) {
+        let spread = top.spread
+        let last = products.values[index].lastPublished
+        let everyMessage = configuration.emit == .everyMessage
+        let topOfBookDue = everyMessage || last.map { $0.top != top } ?? true
+        let spreadDue = everyMessage || last.map { $0.spread != spread } ?? true
+        products.values[index].lastPublished = (top, spread)
+        for kind in BookEvent.Kind.allCases where kind == .topOfBook ? topOfBookDue : spreadDue {
+            output.events.append(
+                BookEvent(
+                    kind: kind, product: products.keys[index], top: top, exchangeTime: exchangeTime,
+                    ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
+                    worker: configuration.name, generation: generation))
+            stats.events += 1
+        }
+    }
+
+    // MARK: - Ownership
+
+    /// True when this worker keeps `product` now.
+    private mutating func owns(_ product: String) -> Bool {
+        if case .group = configuration.ownership { return assigned.contains(product) }
+        // Shards and product lists never change: decide once per product. Bounded, in case a peer
+        // invents endless topics.
+        if let known = fixedOwnership[product] { return known }
+        if fixedOwnership.count >= Self.fixedOwnershipLimit { fixedOwnership.removeAll(keepingCapacity: true) }
+        let owned = configuration.ownership.owns(product)
+        fixedOwnership[product] = owned
+        return owned
+    }
+
+    /// Products remembered by ``owns(_:)`` before it starts over.
+    private static let fixedOwnershipLimit = 10_000
+
+    // MARK: - Reports
+
+    private mutating func rejectReply(_ reason: String) {
+        stats.badSnapshotReplies += 1
+        log(
+            .warning, "snapshot reply rejected",
+            ["reason": "\(reason)", "bad_snapshot_replies_total": "\(stats.badSnapshotReplies)"])
+    }
+
+    private mutating func reject(product: String, _ error: String) {
+        stats.rejected += 1
+        log(
+            .warning, "message rejected",
+            ["product": "\(product)", "error": "\(error)", "rejected_total": "\(stats.rejected)"])
+    }
+
+    private mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata = [:]) {
+        output.logs.append(LogRecord(level: level, message: message, metadata: metadata))
+    }
+}
+
+/// What a ``WorkerCore`` asks its caller to do after an input.
+public struct WorkerOutput: Sendable {
+    /// A change of the worker's subscriptions on the ingest.
+    public enum SubscriptionChange: Sendable, Equatable {
+        case subscribe(String)
+        case unsubscribe(String)
+    }
+
+    /// Events to publish, in order.
+    public var events: [BookEvent] = []
+    /// Products to ask the snapshot service for.
+    public var snapshotRequests: [String] = []
+    public var subscriptions: [SubscriptionChange] = []
+    public var logs: [LogRecord] = []
+    /// The ingest announced its end of stream (received at this time): pass it on.
+    public var endOfStream: UInt64?
+    /// Send the worker-group membership heartbeat.
+    public var sendsGroupHeartbeat = false
+
+    public init() {}
+
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        snapshotRequests.removeAll(keepingCapacity: true)
+        subscriptions.removeAll()
+        logs.removeAll()
+        endOfStream = nil
+        sendsGroupHeartbeat = false
+    }
+}
+
+/// A log line a core asks for; the caller writes it.
+public struct LogRecord: Sendable {
+    public var level: Logger.Level
+    public var message: Logger.Message
+    public var metadata: Logger.Metadata
+
+    public init(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata) {
+        self.level = level
+        self.message = message
+        self.metadata = metadata
+    }
+}

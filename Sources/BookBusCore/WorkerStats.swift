@@ -1,0 +1,50 @@
+/// What a worker's core has counted.
+public struct WorkerStats: Sendable, Equatable {
+    public var bookMessages = 0
+    public var otherMessages = 0
+    public var rejected = 0
+    public var absentDeletes = 0
+    public var crossed = 0
+    public var events = 0
+    public var snapshotRequests = 0
+    public var snapshotsApplied = 0
+    public var bufferDropped = 0
+    public var badSnapshotReplies = 0
+    /// Resynchronisations by ``ResyncReason/label``.
+    public var resyncsByReason: [String: Int] = [:]
+
+    public init() {}
+
+    /// Every resynchronisation, whatever its reason.
+    public var resyncs: Int { resyncsByReason.values.reduce(0, +) }
+
+    public var statistics: [Statistic] {
+        [
+            Statistic(
+                "book_messages", .counter, bookMessages, help: "Coinbase book messages applied to a trusted book."),
+            Statistic(
+                "other_messages", .counter, otherMessages,
+                help: "Bus messages without book data (tickers, acknowledgements, unknown control messages)."),
+            Statistic("rejected", .counter, rejected, help: "Raw payloads refused by the parser or the book."),
+            Statistic(
+                "absent_deletes", .counter, absentDeletes, help: "Deletes of levels that were not in the book."),
+            Statistic("crossed", .counter, crossed, help: "Times a book crossed (no events until it uncrossed)."),
+            Statistic("events", .counter, events, help: "Top-of-book and spread events made."),
+            Statistic("resyncs", .counter, resyncs, help: "Times a book stopped being trusted, or started untrusted."),
+            Statistic("snapshot_requests", .counter, snapshotRequests, help: "Requests sent to the snapshot service."),
+            Statistic(
+                "snapshots_applied", .counter, snapshotsApplied, help: "Snapshot replies that repaired a book."),
+            Statistic(
+                "buffer_dropped", .counter, bufferDropped,
+                help: "Times a full resynchronisation buffer dropped its oldest half."),
+            Statistic(
+                "bad_snapshot_replies", .counter, badSnapshotReplies,
+                help: "Snapshot-service replies refused (not asked for, wrong product, malformed)."),
+        ]
+            + ResyncReason.labels.map { label in
+                Statistic(
+                    "resyncs_by_reason", .counter, resyncsByReason[label, default: 0],
+                    help: "Resynchronisations by reason.", label: ("reason", label))
+            }
+    }
+}
