@@ -1,3 +1,4 @@
+import BusProtocol
 import Foundation
 public import Logging
 import NIOCore
@@ -63,12 +64,17 @@ private final class Timestamp: Sendable {
 enum FeedSessionError: Error, CustomStringConvertible {
     case sequenceGap(expected: Int64, got: Int64)
     case silent(Duration)
+    /// The ingest refused a message over `ingest.max_frame_bytes` (`bytes` is `nil` when the
+    /// message came in fragments and was refused part-way).
+    case messageTooLarge(bytes: Int?, limit: Int)
 
     var description: String {
         switch self {
         case .sequenceGap(let expected, let got):
             "Advanced Trade sequence_num jumped from \(expected - 1) to \(got): \(got - expected) message(s) lost on the way from Coinbase"
         case .silent(let timeout): "no message, not even a heartbeat, for \(timeout)"
+        case .messageTooLarge(let bytes, let limit):
+            "the ingest closed the connection: a Coinbase message \(bytes.map { "of \($0) bytes " } ?? "")exceeds --max-frame-bytes \(limit); raise ingest.max_frame_bytes in Config/ or with the flag"
         }
     }
 }
@@ -108,13 +114,18 @@ public struct WebSocketFeedSession: Sendable {
                 } else {
                     logger.warning(
                         """
-                        connection ended without a close frame from the server; a message larger than \
-                        --max-frame-bytes \(configuration.maxFrameBytes) also ends it this way: if this repeats \
-                        right after subscribing, raise --max-frame-bytes
+                        connection ended without a close frame from the server (a single frame over twice \
+                        --max-frame-bytes \(configuration.maxFrameBytes) is also refused this way)
                         """,
                         metadata: ["url": "\(configuration.url)"])
                 }
             } catch is CancellationError {
+                return
+            } catch let error as FeedSessionError {
+                logger.error("\(error)", metadata: ["url": "\(configuration.url)"])
+            } catch let error as WebSocketClientError where error == .serverSentMessageTooLarge {
+                let error = FeedSessionError.messageTooLarge(bytes: nil, limit: configuration.maxFrameBytes)
+                logger.error("\(error)", metadata: ["url": "\(configuration.url)"])
                 return
             } catch {
                 logger.warning(
@@ -131,6 +142,7 @@ public struct WebSocketFeedSession: Sendable {
         }
     }
 
+    /// One connection, until it ends; the server's close frame, if it sent one.
     private func connectOnce(
         onEvent: @escaping @Sendable (FeedSessionEvent) async -> Void
     ) async throws -> WebSocketCloseFrame? {
@@ -143,7 +155,9 @@ public struct WebSocketFeedSession: Sendable {
         clientLogger.logLevel = max(logger.logLevel, .debug)
         let client = WebSocketClient(
             url: configuration.url,
-            configuration: WebSocketClientConfiguration(maxFrameSize: configuration.maxFrameBytes),
+            configuration: WebSocketClientConfiguration(
+                maxFrameSize: configuration.maxFrameBytes.multipliedReportingOverflow(by: 2).overflow
+                    ? Int.max : configuration.maxFrameBytes * 2),
             logger: clientLogger
         ) { inbound, outbound, _ in
             for message in try configuration.subscription.messages() {
@@ -166,6 +180,12 @@ public struct WebSocketFeedSession: Sendable {
                         switch message {
                         case .text(let text): bytes = Array(text.utf8)
                         case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                        }
+                        // The WebSocket layer accepts frames up to twice the limit, so that one just
+                        // over it is refused here, with its size, rather than by a bare close.
+                        guard bytes.count <= configuration.maxFrameBytes else {
+                            throw FeedSessionError.messageTooLarge(
+                                bytes: bytes.count, limit: configuration.maxFrameBytes)
                         }
                         if configuration.feed == .advancedTrade,
                             let sequence = AdvancedTradeSequence.extract(from: bytes)

@@ -38,6 +38,7 @@ public struct RelayService: Service {
     }
 }
 
+/// The relay's thread: two sockets on one ``BusLoop``.
 struct RelayLoop {
     let configuration: RelayConfiguration
     let logger: Logger
@@ -62,30 +63,28 @@ struct RelayLoop {
         logger.info(
             "relaying",
             metadata: ["publishers": "\(configuration.frontend)", "subscribers": "\(configuration.backend)"])
-        var poller = Poller()
-        let fromPublishers = poller.add(frontend, .readable)
-        let fromSubscribers = poller.add(backend, .readable)
+        let loop = BusLoop(stop: stop)
         var messages = 0
         var subscriptions = 0
         var health = configuration.health
-        while !stop.isRequested {
-            health?.beat()
-            try poller.poll(timeoutMilliseconds: 100)
-            if poller.events(at: fromPublishers).contains(.readable) {
-                // A bounded batch per wake, so subscriptions are never starved.
-                for _ in 0..<1_000 {
-                    guard let frames = try frontend.receive(wait: false) else { break }
-                    try backend.send(frames)
-                    messages += 1
-                }
+        loop.onReadable(frontend, name: "publishers") {
+            // A bounded batch per turn, so subscriptions are never starved.
+            for _ in 0..<1_000 {
+                guard let frames = try frontend.receive(wait: false) else { return false }
+                try backend.send(frames)
+                messages += 1
             }
-            if poller.events(at: fromSubscribers).contains(.readable) {
-                while let frames = try backend.receive(wait: false) {
-                    try frontend.send(frames)
-                    subscriptions += 1
-                }
-            }
+            return true
         }
+        loop.onReadable(backend, name: "subscribers") {
+            while let frames = try backend.receive(wait: false) {
+                try frontend.send(frames)
+                subscriptions += 1
+            }
+            return false
+        }
+        loop.every(.milliseconds(100), name: "health") { _ in health?.beat() }
+        try loop.run()
         logger.info(
             "relay stopping", metadata: ["messages": "\(messages)", "subscription_changes": "\(subscriptions)"])
     }
