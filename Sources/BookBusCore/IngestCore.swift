@@ -85,6 +85,7 @@ public struct IngestCore {
     }
 
     public mutating func clearOutput() {
+        guard !output.isEmpty else { return }
         for message in output.messages {
             guard case .batch(_, _, var payloads) = message else { continue }
             payloads.removeAll()
@@ -289,6 +290,9 @@ public struct IngestOutput: Sendable {
     /// To publish, in order.
     public var messages: [Message] = []
     public var logs: [LogRecord] = []
+
+    /// Nothing to do: the common case while a batch fills.
+    public var isEmpty: Bool { messages.isEmpty && logs.isEmpty }
 }
 
 /// What the ingest's core has counted.

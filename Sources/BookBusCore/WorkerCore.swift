@@ -34,8 +34,106 @@ public struct WorkerCore {
 
     /// One product's replica and the last top of book its events showed.
     struct Product {
+        let name: String
         var clone: CloneClient
-        var lastPublished: (top: TopOfBook, spread: ExactDecimal?)?
+        var lastPublished: Published?
+
+        /// What the last events of the product showed.
+        struct Published {
+            var top: TopOfBook
+            var spread: ExactDecimal?
+        }
+
+        init(name: String, clone: CloneClient) {
+            self.name = name
+            self.clone = clone
+        }
+
+        /// What carrying out an action needs besides the replica.
+        struct Context {
+            var now: ContinuousClock.Instant
+            var emit: EmitPolicy
+            var worker: String
+            var generation: UInt64
+        }
+
+        /// Runs `input` on the clone client and carries out its actions.
+        mutating func run(
+            _ input: (inout CloneClient, ContinuousClock.Instant, inout [CloneClient.Action]) -> Void,
+            _ context: Context, actions: inout [CloneClient.Action], output: inout WorkerOutput,
+            stats: inout WorkerStats
+        ) {
+            let before = (clone.book.updateCount, clone.book.absentDeletes)
+            input(&clone, context.now, &actions)
+            stats.bookMessages += clone.book.updateCount - before.0
+            stats.absentDeletes += clone.book.absentDeletes - before.1
+            guard !actions.isEmpty else { return }
+            for action in actions { carryOut(action, context, output: &output, stats: &stats) }
+            actions.removeAll(keepingCapacity: true)
+        }
+
+        private mutating func carryOut(
+            _ action: CloneClient.Action, _ context: Context, output: inout WorkerOutput, stats: inout WorkerStats
+        ) {
+            switch action {
+            case .publish(let header, let exchangeTime, let top):
+                publishEvents(
+                    top: top, header: header, exchangeTime: exchangeTime, context, output: &output, stats: &stats)
+            case .requestSnapshot:
+                stats.snapshotRequests += 1
+                output.snapshotRequests.append(name)
+            case .resynchronise(let reason):
+                stats.resyncsByReason[reason.label, default: 0] += 1
+                output.log(
+                    .warning, "book not trusted: resynchronising",
+                    ["product": "\(name)", "reason": "\(reason)", "resyncs_total": "\(stats.resyncs)"])
+            case .live(let reason, let sequence, let fromService):
+                if fromService { stats.snapshotsApplied += 1 }
+                output.log(.info, "book live", ["product": "\(name)", "after": "\(reason)", "sequence": "\(sequence)"])
+            case .snapshotDoesNotJoin(let sequence):
+                output.log(
+                    .info, "snapshot does not join the buffered messages; asking again",
+                    ["product": "\(name)", "snapshot_sequence": "\(sequence)"])
+            case .droppedBuffered:
+                stats.bufferDropped += 1
+            case .rejected(let error):
+                stats.rejected += 1
+                output.log(
+                    .warning, "message rejected",
+                    [
+                        "product": "\(name)", "error": "\(name) message rejected, book unchanged: \(error)",
+                        "rejected_total": "\(stats.rejected)",
+                    ])
+            case .crossed(let top):
+                stats.crossed += 1
+                output.log(
+                    .warning, "crossed book: no events until it uncrosses",
+                    ["product": "\(name)", "top": "\(top)", "crossed_total": "\(stats.crossed)"])
+            }
+        }
+
+        /// The events the book's change makes under the emit policy (top of book first).
+        private mutating func publishEvents(
+            top: TopOfBook, header: FrameHeader, exchangeTime: String?, _ context: Context,
+            output: inout WorkerOutput, stats: inout WorkerStats
+        ) {
+            let spread = top.spread
+            var topOfBookDue = true
+            var spreadDue = true
+            if context.emit == .onChange, let last = lastPublished {
+                topOfBookDue = last.top != top
+                spreadDue = last.spread != spread
+            }
+            lastPublished = Published(top: top, spread: spread)
+            for kind in BookEvent.Kind.allCases where kind == .topOfBook ? topOfBookDue : spreadDue {
+                output.events.append(
+                    BookEvent(
+                        kind: kind, product: name, top: top, exchangeTime: exchangeTime,
+                        ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
+                        worker: context.worker, generation: context.generation))
+                stats.events += 1
+            }
+        }
     }
 
     public let configuration: Configuration
@@ -69,6 +167,7 @@ public struct WorkerCore {
     }
 
     public mutating func clearOutput() {
+        guard !output.isEmpty else { return }
         output.removeAll()
     }
 
@@ -227,6 +326,7 @@ public struct WorkerCore {
         let index: Dictionary<String, Product>.Index
         if isSnapshot {
             products[product] = Product(
+                name: product,
                 clone: CloneClient(product: product, reason: .firstMessage, settings: configuration.clone))
             index = products.index(forKey: product)!
         } else {
@@ -256,78 +356,22 @@ public struct WorkerCore {
     /// Makes a product's replica, waiting for its first snapshot.
     @discardableResult
     private mutating func startReplica(of product: String, reason: ResyncReason) -> Dictionary<String, Product>.Index {
-        products[product] = Product(clone: CloneClient(product: product, reason: reason, settings: configuration.clone))
+        products[product] = Product(
+            name: product, clone: CloneClient(product: product, reason: reason, settings: configuration.clone))
         let index = products.index(forKey: product)!
         update(at: index) { clone, now, actions in clone.start(now: now, actions: &actions) }
         return index
     }
 
-    /// Runs one input on the replica at `index`, in place, and carries out what it asks.
+    /// Runs one input on the replica at `index`, in place (one access to the dictionary, no copy of
+    /// the replica), and carries out what it asks.
     private mutating func update(
         at index: Dictionary<String, Product>.Index,
         _ input: (inout CloneClient, ContinuousClock.Instant, inout [CloneClient.Action]) -> Void
     ) {
-        let before = (products.values[index].clone.book.updateCount, products.values[index].clone.book.absentDeletes)
-        input(&products.values[index].clone, now, &actions)
-        stats.bookMessages += products.values[index].clone.book.updateCount - before.0
-        stats.absentDeletes += products.values[index].clone.book.absentDeletes - before.1
-        guard !actions.isEmpty else { return }
-        for action in actions { carryOut(action, at: index) }
-        actions.removeAll(keepingCapacity: true)
-    }
-
-    private mutating func carryOut(_ action: CloneClient.Action, at index: Dictionary<String, Product>.Index) {
-        let product = products.keys[index]
-        switch action {
-        case .publish(let header, let exchangeTime, let top):
-            publishEvents(at: index, top: top, header: header, exchangeTime: exchangeTime)
-        case .requestSnapshot:
-            stats.snapshotRequests += 1
-            output.snapshotRequests.append(product)
-        case .resynchronise(let reason):
-            stats.resyncsByReason[reason.label, default: 0] += 1
-            log(
-                .warning, "book not trusted: resynchronising",
-                ["product": "\(product)", "reason": "\(reason)", "resyncs_total": "\(stats.resyncs)"])
-        case .live(let reason, let sequence, let fromService):
-            if fromService { stats.snapshotsApplied += 1 }
-            log(.info, "book live", ["product": "\(product)", "after": "\(reason)", "sequence": "\(sequence)"])
-        case .snapshotDoesNotJoin(let sequence):
-            log(
-                .info, "snapshot does not join the buffered messages; asking again",
-                ["product": "\(product)", "snapshot_sequence": "\(sequence)"])
-        case .droppedBuffered:
-            stats.bufferDropped += 1
-        case .rejected(let error):
-            reject(product: product, "\(product) message rejected, book unchanged: \(error)")
-        case .crossed(let top):
-            stats.crossed += 1
-            log(
-                .warning, "crossed book: no events until it uncrosses",
-                ["product": "\(product)", "top": "\(top)", "crossed_total": "\(stats.crossed)"])
-        }
-    }
-
-    // MARK: - Events
-
-    /// The events the book's change makes under the emit policy (top of book first).
-    private mutating func publishEvents(
-        at index: Dictionary<String, Product>.Index, top: TopOfBook, header: FrameHeader, exchangeTime: String?
-    ) {
-        let spread = top.spread
-        let last = products.values[index].lastPublished
-        let everyMessage = configuration.emit == .everyMessage
-        let topOfBookDue = everyMessage || last.map { $0.top != top } ?? true
-        let spreadDue = everyMessage || last.map { $0.spread != spread } ?? true
-        products.values[index].lastPublished = (top, spread)
-        for kind in BookEvent.Kind.allCases where kind == .topOfBook ? topOfBookDue : spreadDue {
-            output.events.append(
-                BookEvent(
-                    kind: kind, product: products.keys[index], top: top, exchangeTime: exchangeTime,
-                    ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
-                    worker: configuration.name, generation: generation))
-            stats.events += 1
-        }
+        let context = Product.Context(
+            now: now, emit: configuration.emit, worker: configuration.name, generation: generation)
+        products.values[index].run(input, context, actions: &actions, output: &output, stats: &stats)
     }
 
     // MARK: - Ownership
@@ -364,7 +408,7 @@ public struct WorkerCore {
     }
 
     private mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata = [:]) {
-        output.logs.append(LogRecord(level: level, message: message, metadata: metadata))
+        output.log(level, message, metadata)
     }
 }
 
@@ -388,6 +432,16 @@ public struct WorkerOutput: Sendable {
     public var sendsGroupHeartbeat = false
 
     public init() {}
+
+    /// Nothing to do: the common case after a message that changed nothing at the top.
+    public var isEmpty: Bool {
+        events.isEmpty && snapshotRequests.isEmpty && subscriptions.isEmpty && logs.isEmpty && endOfStream == nil
+            && !sendsGroupHeartbeat
+    }
+
+    mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        logs.append(LogRecord(level: level, message: message, metadata: metadata))
+    }
 
     mutating func removeAll() {
         events.removeAll(keepingCapacity: true)

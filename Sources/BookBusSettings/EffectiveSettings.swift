@@ -287,3 +287,28 @@ extension SettingValue {
         }
     }
 }
+
+extension EffectiveSettings {
+    /// A setting limited to the names of `Value`'s cases, as that type: the one place an enum
+    /// setting is converted (a test keeps every catalog's choices equal to its type's cases).
+    public func choice<Value: RawRepresentable>(_ setting: Setting<String>, as type: Value.Type) throws(SettingsError)
+        -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: self[setting]) else {
+            throw invalid(setting.definition, "\(self[setting]) is not one of \(setting.definition.choices ?? [])")
+        }
+        return value
+    }
+
+    /// A list setting limited to the names of `Value`'s cases, as that type.
+    public func choices<Value: RawRepresentable>(_ setting: Setting<[String]>, as type: Value.Type)
+        throws(SettingsError) -> [Value]
+    where Value.RawValue == String {
+        try self[setting].map { name throws(SettingsError) in
+            guard let value = Value(rawValue: name) else {
+                throw invalid(setting.definition, "\(name) is not one of \(setting.definition.choices ?? [])")
+            }
+            return value
+        }
+    }
+}

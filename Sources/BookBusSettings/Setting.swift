@@ -57,3 +57,20 @@ public struct OptionalSetting<Value: SettingValueConvertible>: Sendable {
             isSecret: secret, flag: flag, summary: summary)
     }
 }
+
+extension SettingDefinition {
+    /// The help of the setting's command-line flag: what it does, its key, and its default, e.g.
+    /// `Where to publish events: … (worker.publish; default @tcp://*:5556)`. Every role's `--help`
+    /// is made of these, so a flag's help cannot drift from the catalog.
+    public var flagHelp: String {
+        "\(summary) (\(key)" + (defaultValue.map { "; default \($0)" } ?? "") + ")"
+    }
+}
+
+extension Setting {
+    public var flagHelp: String { definition.flagHelp }
+}
+
+extension OptionalSetting {
+    public var flagHelp: String { definition.flagHelp }
+}

@@ -11,25 +11,19 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Configuration file (YAML, e.g. Config/bookbus.yaml); default: $BOOKBUS_CONFIG, else none.")
     var config: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (log.level; default info).")
+    @Option(help: .init(SettingsCatalog.Common.logLevel.flagHelp))
     var logLevel: String?
 
-    @Option(
-        help:
-            "ZeroMQ high-water mark: bus messages queued per peer before dropping or waiting, a batch counting once (bus.hwm; 25000)."
-    )
+    @Option(help: .init(SettingsCatalog.Common.highWaterMark.flagHelp))
     var hwm: Int?
 
-    @Option(
-        help:
-            "Milliseconds a closing socket may spend delivering what is queued; after an end of stream, the longest a publisher waits for its subscribers to leave (bus.linger_ms; 2000)."
-    )
+    @Option(help: .init(SettingsCatalog.Common.lingerMilliseconds.flagHelp))
     var lingerMs: Int?
 
-    @Option(help: "Touch this file every second while running, for `bookbus health` (health.file).")
+    @Option(help: .init(SettingsCatalog.Common.healthFile.flagHelp))
     var healthFile: String?
 
-    @Option(help: "Write the role's statistics as JSON to this file every second and on exit (stats.file).")
+    @Option(help: .init(SettingsCatalog.Common.statsFile.flagHelp))
     var statsFile: String?
 
     @OptionGroup var curve: CurveOptions
@@ -60,28 +54,6 @@ extension EffectiveSettings {
         if let file { logger.info("configuration", metadata: ["file": "\(file)"]) }
         logger.debug("effective settings:\n\(rendered(sections: SettingsCatalog.sections(forRole: role)))")
         return logger
-    }
-
-    /// The socket settings (CURVE included).
-    func sockets() throws -> SocketSettings {
-        var settings = SocketSettings()
-        settings.highWaterMark = try int32(SettingsCatalog.Common.highWaterMark)
-        settings.lingerMilliseconds = try int32(SettingsCatalog.Common.lingerMilliseconds)
-        settings.curve = try curveSecurity()
-        return settings
-    }
-
-    /// The health file, if configured.
-    var healthFile: HealthFile? { self[SettingsCatalog.Common.healthFile].map(HealthFile.init(path:)) }
-
-    /// The stats file, if configured.
-    var statsFile: StatsFile? { self[SettingsCatalog.Common.statsFile].map(StatsFile.init(path:)) }
-
-    private func int32(_ setting: Setting<Int>) throws -> Int32 {
-        guard let value = Int32(exactly: self[setting]) else {
-            throw invalid(setting.definition, "\(self[setting]) is too large (at most \(Int32.max))")
-        }
-        return value
     }
 }
 

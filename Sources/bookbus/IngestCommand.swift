@@ -16,69 +16,66 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Replay this recording (ingest.mode replay + ingest.recording).")
     var replay: String?
 
-    @Option(help: "Replay speed: 0 as fast as possible, otherwise the recorded pace × this (ingest.speed; 0).")
+    @Option(help: .init(SettingsCatalog.Ingest.speed.flagHelp))
     var speed: Double?
 
-    @Option(help: "Replay at this many messages per second instead; 0: off (ingest.rate; 0).")
+    @Option(help: .init(SettingsCatalog.Ingest.rate.flagHelp))
     var rate: Double?
 
     @Flag(help: "Connect to Coinbase's WebSocket feed (ingest.mode live, the default mode).")
     var live = false
 
-    @Option(help: "Live feed: advanced-trade or exchange (ingest.feed; advanced-trade).")
+    @Option(help: .init(SettingsCatalog.Ingest.feed.flagHelp))
     var feed: String?
 
-    @Option(help: "Exchange channel: level2_batch (public) or level2 (API key) (ingest.exchange_channel).")
+    @Option(help: .init(SettingsCatalog.Ingest.exchangeChannel.flagHelp))
     var exchangeChannel: String?
 
-    @Option(help: "Live WebSocket URL; default: the feed's Coinbase endpoint (ingest.url).")
+    @Option(help: .init(SettingsCatalog.Ingest.url.flagHelp))
     var url: String?
 
-    @Option(help: "Live products, comma-separated (ingest.products; BTC-USD,ETH-USD).")
+    @Option(help: .init(SettingsCatalog.Ingest.products.flagHelp))
     var products: String?
 
-    @Option(help: "Largest WebSocket message accepted, in bytes (ingest.max_frame_bytes; 64 MiB).")
+    @Option(help: .init(SettingsCatalog.Ingest.maxFrameBytes.flagHelp))
     var maxFrameBytes: Int?
 
-    @Option(help: "Live: at most this many products per WebSocket connection (ingest.products_per_connection; 10).")
+    @Option(help: .init(SettingsCatalog.Ingest.productsPerConnection.flagHelp))
     var productsPerConnection: Int?
 
-    @Option(help: "Live: seconds of silence before a connection is renewed (ingest.silence_timeout; 10).")
+    @Option(help: .init(SettingsCatalog.Ingest.silenceTimeout.flagHelp))
     var silenceTimeout: Double?
 
-    @Option(help: "Where to publish: @… binds, >… connects (ingest.publish; @tcp://*:5555).")
+    @Option(help: .init(SettingsCatalog.Ingest.publish.flagHelp))
     var publish: String?
 
-    @Option(help: "Snapshot and worker-group service endpoint, or none (ingest.snapshots; @tcp://*:5560).")
+    @Option(help: .init(SettingsCatalog.Ingest.snapshots.flagHelp))
     var snapshots: String?
 
-    @Option(help: "Seconds before a silent worker-group member is expired (ingest.group_expiry; 3).")
+    @Option(help: .init(SettingsCatalog.Ingest.groupExpiry.flagHelp))
     var groupExpiry: Double?
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Wait for slow subscribers instead of dropping (ingest.lossless; default: on for replay, off for live).")
+        help: .init(SettingsCatalog.Ingest.lossless.flagHelp))
     var lossless: Bool?
 
-    @Option(help: "Before publishing, wait for this many BookBus subscribers (ingest.wait_for_subscribers; 0).")
+    @Option(help: .init(SettingsCatalog.Ingest.waitForSubscribers.flagHelp))
     var waitForSubscribers: Int?
 
-    @Option(
-        help:
-            "Most messages of one product per bus message when several are at hand at once (ingest.max_batch; 64; 1: one each)."
-    )
+    @Option(help: .init(SettingsCatalog.Ingest.maxBatch.flagHelp))
     var maxBatch: Int?
 
-    @Option(help: "Name in logs and end-of-stream messages (ingest.name; default ingest-<pid>).")
+    @Option(help: .init(SettingsCatalog.Ingest.name.flagHelp))
     var name: String?
 
-    @Option(help: "Record every received frame with its receive time into rotating files in DIR (ingest.record).")
+    @Option(help: .init(SettingsCatalog.Ingest.recordDirectory.flagHelp))
     var record: String?
 
-    @Option(help: "Start a new recording file after this many seconds (ingest.record_rotate_seconds; 3600).")
+    @Option(help: .init(SettingsCatalog.Ingest.recordRotateSeconds.flagHelp))
     var recordRotateSeconds: Double?
 
-    @Option(help: "Start a new recording file at this many bytes (ingest.record_rotate_bytes; 256 MiB).")
+    @Option(help: .init(SettingsCatalog.Ingest.recordRotateBytes.flagHelp))
     var recordRotateBytes: Int?
 
     @OptionGroup var common: CommonOptions
@@ -120,59 +117,5 @@ struct IngestCommand: AsyncParsableCommand {
         flags.set(Ingest.recordRotateSeconds, recordRotateSeconds, flag: "--record-rotate-seconds")
         flags.set(Ingest.recordRotateBytes, recordRotateBytes, flag: "--record-rotate-bytes")
         return flags
-    }
-}
-
-extension IngestConfiguration {
-    /// The ingest's configuration from its effective settings (credentials aside).
-    init(settings: EffectiveSettings) throws {
-        typealias Ingest = SettingsCatalog.Ingest
-        let isReplay = settings[Ingest.mode] == "replay"
-        let source: IngestSource
-        if isReplay {
-            guard let recording = settings[Ingest.recording] else {
-                throw settings.invalid(Ingest.mode.definition, "replay needs ingest.recording (or --replay PATH)")
-            }
-            source = .replay(path: recording, speed: settings[Ingest.speed], rate: settings[Ingest.rate])
-        } else {
-            for product in settings[Ingest.products] where !ProductID.isValid(product) {
-                throw settings.invalid(
-                    Ingest.products.definition, "product \(product) is not 1-64 characters of [A-Za-z0-9._-]")
-            }
-            // ingest.feed and ingest.exchange_channel are limited to these names.
-            let feed = CoinbaseFeedKind(rawValue: settings[Ingest.feed])!
-            let channel = ExchangeChannel(rawValue: settings[Ingest.exchangeChannel])!
-            if channel == .level2 && feed != .exchange {
-                throw settings.invalid(Ingest.exchangeChannel.definition, "level2 here needs ingest.feed exchange")
-            }
-            var live = WebSocketFeedConfiguration(
-                feed: feed, url: settings[Ingest.url], products: settings[Ingest.products],
-                maxFrameBytes: settings[Ingest.maxFrameBytes],
-                silenceTimeout: .milliseconds(Int64(settings[Ingest.silenceTimeout] * 1000)))
-            live.exchangeChannel = channel
-            live.credentials = try CoinbaseCredentials(settings: settings)
-            try live.subscription.validate()
-            source = .live(live, productsPerConnection: settings[Ingest.productsPerConnection])
-        }
-        self.init(
-            source: source, publish: Endpoint(parsing: settings[Ingest.publish], defaultMode: .bind),
-            lossless: settings[Ingest.lossless] ?? isReplay, name: settings[Ingest.name] ?? "ingest-\(getpid())")
-        sockets = try settings.sockets()
-        sockets.maxMessageBytes = Int64(settings[Ingest.maxFrameBytes])
-        waitForSubscribers = settings[Ingest.waitForSubscribers]
-        maxBatch = settings[Ingest.maxBatch]
-        let service = settings[Ingest.snapshots]
-        snapshots = service == "none" ? nil : Endpoint(parsing: service, defaultMode: .bind)
-        groupExpiry = .milliseconds(Int64(settings[Ingest.groupExpiry] * 1000))
-        health = settings.healthFile
-        stats = settings.statsFile
-        if let directory = settings[Ingest.recordDirectory] {
-            guard !isReplay else {
-                throw settings.invalid(Ingest.recordDirectory.definition, "records live sessions; not with replay")
-            }
-            record = RecordingRotation(
-                directory: directory, maxSeconds: settings[Ingest.recordRotateSeconds],
-                maxBytes: settings[Ingest.recordRotateBytes])
-        }
     }
 }

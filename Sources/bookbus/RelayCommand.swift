@@ -7,10 +7,10 @@ struct RelayCommand: AsyncParsableCommand {
         commandName: "relay",
         abstract: "Forward events between publishers and subscribers: one address for each side (XSUB/XPUB).")
 
-    @Option(help: "Where publishers (workers) connect; a bare endpoint binds (relay.frontend; @tcp://*:5570).")
+    @Option(help: .init(SettingsCatalog.Relay.frontend.flagHelp))
     var frontend: String?
 
-    @Option(help: "Where subscribers (sinks, your own clients) connect (relay.backend; @tcp://*:5571).")
+    @Option(help: .init(SettingsCatalog.Relay.backend.flagHelp))
     var backend: String?
 
     @OptionGroup var common: CommonOptions
@@ -22,11 +22,7 @@ struct RelayCommand: AsyncParsableCommand {
         flags.set(Relay.backend, backend, flag: "--backend")
         let settings = try common.settings(roleFlags: flags)
         let logger = settings.makeLogger(role: "relay")
-        var configuration = RelayConfiguration(
-            frontend: Endpoint(parsing: settings[Relay.frontend], defaultMode: .bind),
-            backend: Endpoint(parsing: settings[Relay.backend], defaultMode: .bind))
-        configuration.sockets = try settings.sockets()
-        configuration.health = settings.healthFile
+        let configuration = try RelayConfiguration(settings: settings)
         try await runUntilSignalled(RelayService(configuration: configuration, logger: logger), logger: logger)
     }
 }

@@ -15,31 +15,31 @@ struct SinkCommand: AsyncParsableCommand {
             flags win.
             """)
 
-    @Option(help: "Event endpoint to subscribe to (repeatable): >… connects, @… binds (sink.connect).")
+    @Option(help: .init(SettingsCatalog.Sink.connect.flagHelp))
     var connect: [String] = []
 
-    @Option(help: "Event families, comma-separated: spread, tob (sink.events; spread).")
+    @Option(help: .init(SettingsCatalog.Sink.events.flagHelp))
     var events: String?
 
-    @Option(help: "Only these products, comma-separated (sink.products; default all).")
+    @Option(help: .init(SettingsCatalog.Sink.products.flagHelp))
     var products: String?
 
-    @Option(help: "Output format: text or json (sink.format; text).")
+    @Option(help: .init(SettingsCatalog.Sink.format.flagHelp))
     var format: String?
 
-    @Option(help: "Also append every line to this file, whole lines only (sink.log).")
+    @Option(help: .init(SettingsCatalog.Sink.log.flagHelp))
     var log: String?
 
-    @Flag(help: "Do not print events to standard output (sink.quiet).")
+    @Flag(help: .init(SettingsCatalog.Sink.quiet.flagHelp))
     var quiet = false
 
-    @Option(help: "Keep only spreads at least this many basis points of the mid (sink.min_spread_bps).")
+    @Option(help: .init(SettingsCatalog.Sink.minSpreadBasisPoints.flagHelp))
     var minSpreadBps: String?
 
-    @Flag(help: "Measure ingest-receive → sink-receive latency; print percentiles when stopping (sink.latency_report).")
+    @Flag(help: .init(SettingsCatalog.Sink.latencyReport.flagHelp))
     var latencyReport = false
 
-    @Option(help: "Exit after this many publishers announced their end of stream (sink.exit_after_ends; 0: never).")
+    @Option(help: .init(SettingsCatalog.Sink.exitAfterEnds.flagHelp))
     var exitAfterEnds: Int?
 
     @OptionGroup var common: CommonOptions
@@ -64,31 +64,5 @@ struct SinkCommand: AsyncParsableCommand {
         flags.set(Sink.latencyReport, latencyReport ? true : nil, flag: "--latency-report")
         flags.set(Sink.exitAfterEnds, exitAfterEnds, flag: "--exit-after-ends")
         return flags
-    }
-}
-
-extension SinkConfiguration {
-    /// The sink's configuration from its effective settings.
-    init(settings: EffectiveSettings) throws {
-        typealias Sink = SettingsCatalog.Sink
-        self.init(endpoints: settings[Sink.connect].map { Endpoint(parsing: $0, defaultMode: .connect) })
-        // sink.events and sink.format are limited to these names.
-        kinds = settings[Sink.events].compactMap(BookEvent.Kind.init(rawValue:))
-        products = settings[Sink.products]
-        format = SinkFormat(rawValue: settings[Sink.format])!
-        logPath = settings[Sink.log]
-        quiet = settings[Sink.quiet]
-        if let text = settings[Sink.minSpreadBasisPoints] {
-            do {
-                minSpreadBasisPoints = try ExactDecimal(text)
-            } catch {
-                throw settings.invalid(Sink.minSpreadBasisPoints.definition, "\(text): \(error)")
-            }
-        }
-        exitAfterEnds = settings[Sink.exitAfterEnds]
-        latencyReport = settings[Sink.latencyReport]
-        sockets = try settings.sockets()
-        health = settings.healthFile
-        stats = settings.statsFile
     }
 }

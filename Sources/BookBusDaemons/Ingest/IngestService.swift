@@ -207,6 +207,7 @@ final class IngestDaemon<Source: FrameSource> {
 
     /// Publishes what the core made, in order.
     private func carryOut() throws {
+        guard !core.output.isEmpty else { return }
         for message in core.output.messages {
             switch message {
             case .batch(let product, let header, let payloads):

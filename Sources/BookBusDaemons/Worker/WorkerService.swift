@@ -139,6 +139,7 @@ final class WorkerDaemon {
 
     /// Does what the core asked for after its last input.
     private func carryOut() throws {
+        guard !core.output.isEmpty else { return }
         if !core.output.events.isEmpty {
             for event in core.output.events { try events.add(event) }
             try events.flush()
