@@ -14,7 +14,8 @@ public struct BenchResult: Sendable {
     public var nanosecondsEach: Double { seconds * 1e9 / Double(count) }
 }
 
-/// The single-core hot path: parse, apply, and parse + apply + event encode, on generated frames.
+/// The single-core hot path on generated frames: parse; apply; and the worker's own core taking each
+/// frame as a bus message (check it, parse, apply, make both events, encode them).
 public enum HotPathBenchmark {
     /// Runs the three stages over `frames` (snapshots first, then updates) and checks the final
     /// books against a second, independent pass, so a fast wrong answer cannot pass.
@@ -66,7 +67,7 @@ public enum HotPathBenchmark {
         return [
             BenchResult(name: "\(label): parse", count: updates, seconds: parseTime),
             BenchResult(name: "\(label): apply", count: updates, seconds: applyTime),
-            BenchResult(name: "\(label): parse + apply + event", count: updates, seconds: fullTime),
+            BenchResult(name: "\(label): worker core (parse + apply + events)", count: updates, seconds: fullTime),
         ]
     }
 
