@@ -5,12 +5,22 @@ public struct FlagValues: Sendable {
 
     public init() {}
 
-    /// Records `value` for `setting` when the flag was given (`value` not `nil`).
+    /// Records `value` for `setting` when its catalog flag was given (`value` not `nil`).
+    public mutating func set<Value>(_ setting: Setting<Value>, _ value: Value?) {
+        set(setting.definition, value, flag: setting.definition.flag ?? setting.definition.key)
+    }
+
+    /// Records `value` for `setting` when its catalog flag was given (`value` not `nil`).
+    public mutating func set<Value>(_ setting: OptionalSetting<Value>, _ value: Value?) {
+        set(setting.definition, value, flag: setting.definition.flag ?? setting.definition.key)
+    }
+
+    /// Records `value` for `setting` when `flag`, one of the setting's flags, was given.
     public mutating func set<Value>(_ setting: Setting<Value>, _ value: Value?, flag: String) {
         set(setting.definition, value, flag: flag)
     }
 
-    /// Records `value` for `setting` when the flag was given (`value` not `nil`).
+    /// Records `value` for `setting` when `flag`, one of the setting's flags, was given.
     public mutating func set<Value>(_ setting: OptionalSetting<Value>, _ value: Value?, flag: String) {
         set(setting.definition, value, flag: flag)
     }

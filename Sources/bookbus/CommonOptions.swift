@@ -33,11 +33,11 @@ struct CommonOptions: ParsableArguments {
     func settings(roleFlags: FlagValues = FlagValues()) throws -> EffectiveSettings {
         var flags = roleFlags
         typealias Common = SettingsCatalog.Common
-        flags.set(Common.logLevel, logLevel, flag: "--log-level")
-        flags.set(Common.highWaterMark, hwm, flag: "--hwm")
-        flags.set(Common.lingerMilliseconds, lingerMs, flag: "--linger-ms")
-        flags.set(Common.healthFile, healthFile, flag: "--health-file")
-        flags.set(Common.statsFile, statsFile, flag: "--stats-file")
+        flags.set(Common.logLevel, logLevel)
+        flags.set(Common.highWaterMark, hwm)
+        flags.set(Common.lingerMilliseconds, lingerMs)
+        flags.set(Common.healthFile, healthFile)
+        flags.set(Common.statsFile, statsFile)
         curve.record(into: &flags)
         return try EffectiveSettings.load(file: config, flags: flags)
     }

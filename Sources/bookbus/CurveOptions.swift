@@ -21,9 +21,9 @@ struct CurveOptions: ParsableArguments {
     /// Records the flags that were given.
     func record(into flags: inout FlagValues) {
         typealias Curve = SettingsCatalog.Curve
-        flags.set(Curve.keyFile, curveKey, flag: "--curve-key")
-        flags.set(Curve.serverKeyFile, curveServerKey, flag: "--curve-server-key")
-        flags.set(Curve.allow, curveAllow, flag: "--curve-allow")
-        flags.set(Curve.allowAny, curveAllowAny ? true : nil, flag: "--curve-allow-any")
+        flags.set(Curve.keyFile, curveKey)
+        flags.set(Curve.serverKeyFile, curveServerKey)
+        flags.set(Curve.allow, curveAllow)
+        flags.set(Curve.allowAny, curveAllowAny ? true : nil)
     }
 }

@@ -18,8 +18,8 @@ struct RelayCommand: AsyncParsableCommand {
     func run() async throws {
         typealias Relay = SettingsCatalog.Relay
         var flags = FlagValues()
-        flags.set(Relay.frontend, frontend, flag: "--frontend")
-        flags.set(Relay.backend, backend, flag: "--backend")
+        flags.set(Relay.frontend, frontend)
+        flags.set(Relay.backend, backend)
         let settings = try common.settings(roleFlags: flags)
         let logger = settings.makeLogger(role: "relay")
         let configuration = try RelayConfiguration(settings: settings)

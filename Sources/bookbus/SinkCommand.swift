@@ -54,15 +54,15 @@ struct SinkCommand: AsyncParsableCommand {
     private func flags() -> FlagValues {
         typealias Sink = SettingsCatalog.Sink
         var flags = FlagValues()
-        flags.set(Sink.connect, connect.isEmpty ? nil : connect, flag: "--connect")
-        flags.set(Sink.events, commaSeparated(events), flag: "--events")
-        flags.set(Sink.products, commaSeparated(products), flag: "--products")
-        flags.set(Sink.format, format, flag: "--format")
-        flags.set(Sink.log, log, flag: "--log")
-        flags.set(Sink.quiet, quiet ? true : nil, flag: "--quiet")
-        flags.set(Sink.minSpreadBasisPoints, minSpreadBps, flag: "--min-spread-bps")
-        flags.set(Sink.latencyReport, latencyReport ? true : nil, flag: "--latency-report")
-        flags.set(Sink.exitAfterEnds, exitAfterEnds, flag: "--exit-after-ends")
+        flags.set(Sink.connect, connect.isEmpty ? nil : connect)
+        flags.set(Sink.events, commaSeparated(events))
+        flags.set(Sink.products, commaSeparated(products))
+        flags.set(Sink.format, format)
+        flags.set(Sink.log, log)
+        flags.set(Sink.quiet, quiet ? true : nil)
+        flags.set(Sink.minSpreadBasisPoints, minSpreadBps)
+        flags.set(Sink.latencyReport, latencyReport ? true : nil)
+        flags.set(Sink.exitAfterEnds, exitAfterEnds)
         return flags
     }
 }

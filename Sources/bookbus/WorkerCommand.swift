@@ -63,18 +63,18 @@ struct WorkerCommand: AsyncParsableCommand {
     private func flags() -> FlagValues {
         typealias Worker = SettingsCatalog.Worker
         var flags = FlagValues()
-        flags.set(Worker.ingest, ingest.isEmpty ? nil : ingest, flag: "--ingest")
-        flags.set(Worker.snapshots, snapshots.isEmpty ? nil : snapshots, flag: "--snapshots")
-        flags.set(Worker.resyncBuffer, resyncBuffer, flag: "--resync-buffer")
-        flags.set(Worker.publish, publish, flag: "--publish")
-        flags.set(Worker.products, commaSeparated(products), flag: "--products")
-        flags.set(Worker.shard, shard, flag: "--shard")
-        flags.set(Worker.allProducts, commaSeparated(allProducts), flag: "--all-products")
-        flags.set(Worker.emit, emit, flag: "--emit")
-        flags.set(Worker.lossless, lossless ? true : nil, flag: "--lossless")
-        flags.set(Worker.waitForSubscribers, waitForSubscribers, flag: "--wait-for-subscribers")
-        flags.set(Worker.exitOnEnd, exitOnEnd ? true : nil, flag: "--exit-on-end")
-        flags.set(Worker.name, name, flag: "--name")
+        flags.set(Worker.ingest, ingest.isEmpty ? nil : ingest)
+        flags.set(Worker.snapshots, snapshots.isEmpty ? nil : snapshots)
+        flags.set(Worker.resyncBuffer, resyncBuffer)
+        flags.set(Worker.publish, publish)
+        flags.set(Worker.products, commaSeparated(products))
+        flags.set(Worker.shard, shard)
+        flags.set(Worker.allProducts, commaSeparated(allProducts))
+        flags.set(Worker.emit, emit)
+        flags.set(Worker.lossless, lossless ? true : nil)
+        flags.set(Worker.waitForSubscribers, waitForSubscribers)
+        flags.set(Worker.exitOnEnd, exitOnEnd ? true : nil)
+        flags.set(Worker.name, name)
         return flags
     }
 }

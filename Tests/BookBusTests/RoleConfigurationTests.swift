@@ -92,6 +92,16 @@ import Testing
         #expect(SettingsCatalog.Worker.products.flagHelp.hasSuffix("(worker.products)"))
     }
 
+    @Test func aFlagIsRecordedUnderTheNameTheCatalogGivesIt() throws {
+        var flags = FlagValues()
+        flags.set(SettingsCatalog.Worker.emit, "every-message")
+        flags.set(SettingsCatalog.Worker.products, ["A-USD"])
+        let settings = try EffectiveSettings.load(file: nil, environment: [:], flags: flags)
+        #expect(settings.origin(of: SettingsCatalog.Worker.emit.definition) == .flag("--emit"))
+        #expect(settings.origin(of: SettingsCatalog.Worker.products.definition) == .flag("--products"))
+        #expect(try WorkerConfiguration(settings: settings).emit == .everyMessage)
+    }
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }

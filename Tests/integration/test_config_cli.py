@@ -106,3 +106,21 @@ def test_health_follows_the_role(tmp_path):
     assert result.returncode == 1 and result.stdout.startswith("unhealthy"), result.stdout
     result = bookbus("health", "--file", str(tmp_path / "missing"))
     assert result.returncode == 1 and "does not exist" in result.stdout
+
+
+def test_every_roles_help_lists_its_settings_flags_with_the_catalogs_help():
+    """Flag help is generated from the settings catalog: each role's --help names every flag the
+    catalog gives its settings, with the setting's key and default."""
+    table = bookbus("config", "keys").stdout.splitlines()[2:]
+    rows = [[cell.strip().strip("`") for cell in row.strip("|").split("|")] for row in table]
+    common = {"log", "health", "stats", "bus", "curve"}
+    for role in ("ingest", "worker", "relay", "sink"):
+        help_text = " ".join(bookbus(role, "--help").stdout.split())
+        for key, _, flags, default, _ in rows:
+            section = key.split(".")[0]
+            if section not in common | {role} or not flags or flags == "(environment only)":
+                continue
+            for flag in flags.split(" / "):
+                assert flag in help_text, f"{role} --help lacks {flag} ({key})"
+            if section == role and default and " / " not in flags:  # --replay / --live set two settings
+                assert f"({key}; default {default})" in help_text, f"{role} --help: {key} without its default"
