@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Debian's libzmq (apt: libzmq3-dev, pkg-config: libzmq).
@@ -34,6 +35,7 @@ let package = Package(
                 "OrderBook", "BusProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -81,8 +83,10 @@ let package = Package(
             name: "bookbus",
             dependencies: [
                 "BookBusCore", "BookBusDaemons", "BookBusBench", "BookBusSettings", "CoinbaseFeed", "BusProtocol",
+                "OrderBook", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -90,6 +94,8 @@ let package = Package(
             dependencies: [
                 "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons", "BookBusBench",
                 "BookBusSettings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/BookBusTests"
         ),

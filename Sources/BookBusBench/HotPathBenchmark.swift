@@ -2,7 +2,6 @@ import BookBusCore
 import BusProtocol
 import CoinbaseFeed
 import OrderBook
-import ZeroMQ
 
 /// One measured row of the benchmark table.
 public struct BenchResult: Sendable {
