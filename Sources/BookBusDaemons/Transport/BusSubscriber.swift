@@ -49,21 +49,6 @@ final class BusSubscriber {
         return nil
     }
 
-    /// Waits up to `timeoutMilliseconds` for the next valid message; `nil` on timeout.
-    func receive(timeoutMilliseconds: Int) throws -> BusMessage? {
-        var poller = Poller()
-        poller.add(socket, .readable)
-        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
-        while true {
-            if let message = try nextMessage() { return message }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return nil }
-            let milliseconds = Int(
-                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
-            try poller.poll(timeoutMilliseconds: max(1, milliseconds))
-        }
-    }
-
     func close() {
         socket.close()
     }
