@@ -74,7 +74,7 @@ final class IngestDaemon<Source: FrameSource> {
 
     /// What the source has at hand: every frame goes through the core, and what was handed over at
     /// once is out before anything else is looked at.
-    private func takeFromSource() throws -> Bool {
+    private func takeFromSource() throws {
         switch try source.next(stop: loop.stop) {
         case .events(let events):
             for event in events {
@@ -84,17 +84,19 @@ final class IngestDaemon<Source: FrameSource> {
                     core.take(bytes, receivedAtNanos: receivedAt)
                 case .connected(let label):
                     core.connected(label: label, newEpoch: UInt64.random(in: 1...UInt64.max))
+                    // The batches it closed go out under the old epoch, the control topic's next
+                    // message under the new one.
+                    try carryOut()
+                    publisher.renewEpoch(core.epoch)
                 case .sequenceGap(let expected, let got):
                     core.upstreamGap(expected: expected, got: got)
                 }
                 try carryOut()
-                publisher.renewEpochIfChanged(to: core.epoch)
             }
             core.flush()
             try carryOut()
-            return true
         case .idle:
-            return false
+            break
         case .end:
             try publisher.publishHeartbeatIfDue(numbered: core.sequences)
             let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
@@ -102,7 +104,6 @@ final class IngestDaemon<Source: FrameSource> {
             logger.info("recording finished")
             try publisher.awaitSubscribersLeaving()
             loop.finish()
-            return false
         }
     }
 

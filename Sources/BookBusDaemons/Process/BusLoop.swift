@@ -24,7 +24,7 @@ final class BusLoop {
     private var poller = Poller()
     private var readers: [Reader] = []
     private var timers: [Timer] = []
-    private var source: Reader?
+    private var source: (name: String, handler: () throws -> Void)?
     private var finished = false
     /// The longest a poll waits, so a stop request is seen promptly.
     static let longestWait = Duration.milliseconds(50)
@@ -42,10 +42,9 @@ final class BusLoop {
 
     /// Calls `handler` on every turn, after the sockets: a source of work that is not a socket (a
     /// recording, the WebSocket sessions' queue) and that waits briefly by itself when it has
-    /// nothing, so the loop then polls its sockets without waiting. It returns `true` when it did
-    /// work.
-    func onEveryTurn(name: String, _ handler: @escaping () throws -> Bool) {
-        source = Reader(name: name, handler: handler)
+    /// nothing, so the loop then polls its sockets without waiting.
+    func onEveryTurn(name: String, _ handler: @escaping () throws -> Void) {
+        source = (name, handler)
     }
 
     /// Calls `handler` with the current time every `interval` (the first time at once).
@@ -80,7 +79,7 @@ final class BusLoop {
                     if try readers[index].handler() { busy = true }
                     if finished { return }
                 }
-                if let source { _ = try source.handler() }
+                if let source { try source.handler() }
             }
         } catch is StopRequested {
             return

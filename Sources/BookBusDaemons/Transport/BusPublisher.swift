@@ -153,12 +153,6 @@ final class BusPublisher {
         for channel in channels.values { channel.sequence = 0 }
     }
 
-    /// Follows the caller's epoch (the ingest's core renews it on a reconnect).
-    func renewEpochIfChanged(to epoch: UInt64) {
-        guard epoch != self.epoch else { return }
-        renewEpoch(epoch)
-    }
-
     /// Publishes the `bus/` heartbeat when it is due (every ``heartbeatInterval``): the last
     /// sequence of every topic published on, the publisher's channels' and `numbered`'s (topics
     /// the caller numbers).
