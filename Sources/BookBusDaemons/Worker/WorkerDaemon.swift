@@ -70,10 +70,9 @@ final class WorkerDaemon {
         try loop.run()
 
         let report = self.report
-        let notLive = core.phases.filter { $0.value != .live }.keys.sorted()
         var closing = report.logMetadata
-        closing["products"] = "\(core.phases.keys.sorted().joined(separator: ","))"
-        closing["not_live"] = "\(notLive.joined(separator: ","))"
+        closing["products"] = "\(report.products.keys.sorted().joined(separator: ","))"
+        closing["not_live"] = "\(report.products.filter { $0.value != "live" }.keys.sorted().joined(separator: ","))"
         logger.info("worker stopping", metadata: closing)
         stats?.write(report)
     }
