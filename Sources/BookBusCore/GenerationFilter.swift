@@ -6,6 +6,9 @@
 /// and the higher one is the current owner. Outside a worker group every event has generation 0.
 public struct GenerationFilter: Sendable {
     private var highest: [String: UInt64] = [:]
+    /// No event so far had a generation above 0 (no worker group): every event is current, and the
+    /// per-product lookup can be skipped.
+    private var onlyGenerationZero = true
     /// Events dropped for an older generation.
     public private(set) var superseded = 0
 
@@ -13,6 +16,8 @@ public struct GenerationFilter: Sendable {
 
     /// Whether an event of `product` published under `generation` is current; remembers a newer one.
     public mutating func admits(product: String, generation: UInt64) -> Bool {
+        if generation == 0 && onlyGenerationZero { return true }
+        onlyGenerationZero = false
         let known = highest[product]
         if let known, generation < known {
             superseded += 1

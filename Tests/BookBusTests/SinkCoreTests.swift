@@ -66,6 +66,15 @@ import Testing
         #expect(Self.statistics(core)["superseded"] == "1")
     }
 
+    @Test func generationZeroEventsPassUntilAGroupGenerationSupersedesThem() {
+        var filter = GenerationFilter()
+        let admitted = [("A", 0), ("B", 0), ("A", 4), ("A", 0), ("B", 0)].map { product, generation in
+            filter.admits(product: product, generation: UInt64(generation))
+        }
+        #expect(admitted == [true, true, true, false, true], "B has seen no higher generation")
+        #expect(filter.superseded == 1)
+    }
+
     @Test func eventsThatAreNotOneJSONObjectOnOneLineAreRefused() {
         var core = SinkCore(configuration: .init(format: .json))
         core.take(Self.message(.spread(product: "BTC-USD"), 1, ["{\"a\":\n1}", "[1]", Self.event()]), nowNanos: 0)
