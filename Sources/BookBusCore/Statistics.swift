@@ -15,19 +15,25 @@ public struct Statistic: Sendable, Equatable {
     public var kind: Kind
     public var value: Int
     /// For one series of a labelled family (e.g. resyncs by reason): the label's name and value.
-    public var label: (name: String, value: String)?
+    public var label: Label?
 
-    public init(_ name: String, _ kind: Kind, _ value: Int, help: String, label: (name: String, value: String)? = nil) {
+    /// One label of a series, e.g. `reason` = `sequence_gap`.
+    public struct Label: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(_ name: String, _ kind: Kind, _ value: Int, help: String, label: Label? = nil) {
         self.name = name
         self.help = help
         self.kind = kind
         self.value = value
         self.label = label
-    }
-
-    public static func == (lhs: Statistic, rhs: Statistic) -> Bool {
-        lhs.name == rhs.name && lhs.help == rhs.help && lhs.kind == rhs.kind && lhs.value == rhs.value
-            && lhs.label?.name == rhs.label?.name && lhs.label?.value == rhs.label?.value
     }
 }
 

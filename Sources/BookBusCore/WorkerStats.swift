@@ -44,7 +44,7 @@ public struct WorkerStats: Sendable, Equatable {
             + ResyncReason.labels.map { label in
                 Statistic(
                     "resyncs_by_reason", .counter, resyncsByReason[label, default: 0],
-                    help: "Resynchronisations by reason.", label: ("reason", label))
+                    help: "Resynchronisations by reason.", label: .init("reason", label))
             }
     }
 }
