@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Debian's libzmq (apt: libzmq3-dev, pkg-config: libzmq).
@@ -50,8 +52,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The long-running roles wired to sockets, clocks and files (ingest, worker, relay, sink, and
-        // the demo supervisor), and each role's configuration from the settings.
+        // The long-running roles wired to sockets, clocks and files (ingest, worker, relay, sink), and
+        // each role's configuration from the settings.
         .target(
             name: "BookBusDaemons",
             dependencies: [
@@ -73,17 +75,32 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The feed generator and the benchmarks behind `bookbus generate` and `bookbus bench`.
+        // Seeded synthetic Coinbase traffic: `bookbus generate`, the benchmark's input, test fixtures.
+        .target(name: "SyntheticFeed", dependencies: ["CoinbaseFeed"]),
+        // Runs roles as child processes: the demo's topology and the pipeline benchmark's.
+        .target(
+            name: "BookBusSupervisor",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The benchmarks behind `bookbus bench`.
         .target(
             name: "BookBusBench",
-            dependencies: ["OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons"]
+            dependencies: [
+                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "SyntheticFeed",
+                "BookBusSupervisor",
+            ]
         ),
         // The command-line front end.
         .executableTarget(
             name: "bookbus",
             dependencies: [
-                "BookBusCore", "BookBusDaemons", "BookBusBench", "BookBusSettings", "CoinbaseFeed", "BusProtocol",
-                "OrderBook", "ZeroMQ",
+                "BookBusCore", "BookBusDaemons", "BookBusBench", "BookBusSettings", "BookBusSupervisor",
+                "CoinbaseFeed", "BusProtocol", "OrderBook", "SyntheticFeed", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,8 +109,9 @@ let package = Package(
         .testTarget(
             name: "BookBusTests",
             dependencies: [
-                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons", "BookBusBench",
+                "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons",
                 "BookBusSettings",
+                "SyntheticFeed",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -3,6 +3,7 @@ import BusProtocol
 import CoinbaseFeed
 import Foundation
 import OrderBook
+import SyntheticFeed
 
 /// What `bookbus bench` measures and how much.
 public struct BenchConfiguration: Sendable {

@@ -1,4 +1,4 @@
-import BookBusDaemons
+import BookBusSupervisor
 import Foundation
 
 /// The whole topology as real processes on TCP loopback: ingest replay → 2 workers → sink.
@@ -41,10 +41,6 @@ public struct PipelineBenchmark {
         let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
         let logs = (0..<(2 + workerCount)).map { "\(directory)/process-\($0).err" }
-        for log in logs { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        func handle(_ index: Int) throws -> FileHandle {
-            try FileHandle(forWritingTo: URL(fileURLWithPath: logs[index]))
-        }
         let sinkStats = "\(directory)/sink.stats.json"
         try? FileManager.default.removeItem(atPath: sinkStats)
         let sink = ChildProcess(
@@ -52,8 +48,8 @@ public struct PipelineBenchmark {
             arguments: ["sink"] + (0..<workerCount).flatMap { ["--connect", "\(host):\(ports[2 + $0])"] } + [
                 "--events", "spread,tob", "--format", "json", "--log", eventLog, "--quiet",
                 "--exit-after-ends", "\(workerCount)", "--log-level", "info", "--stats-file", sinkStats,
-            ] + (latency ? ["--latency-report"] : []), standardError: try handle(0))
-        let workers = try (0..<workerCount).map { index in
+            ] + (latency ? ["--latency-report"] : []), standardErrorPath: logs[0])
+        let workers = (0..<workerCount).map { index in
             ChildProcess(
                 name: "worker-\(index)", executable: executable,
                 arguments: [
@@ -61,27 +57,27 @@ public struct PipelineBenchmark {
                     "--ingest", "\(host):\(ports[0])", "--snapshots", "\(host):\(ports[1])",
                     "--publish", "\(host):\(ports[2 + index])", "--wait-for-subscribers", "1", "--lossless",
                     "--name", "worker-\(index)", "--log-level", "info",
-                ], standardError: try handle(1 + index))
+                ], standardErrorPath: logs[1 + index])
         }
         let ingest = ChildProcess(
             name: "ingest", executable: executable,
             arguments: [
                 "ingest", "--replay", recording, "--rate", "\(rate)", "--publish", "\(host):\(ports[0])",
                 "--snapshots", "\(host):\(ports[1])", "--wait-for-subscribers", "\(workerCount)", "--log-level", "info",
-            ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []), standardError: try handle(1 + workerCount))
-        try sink.start()
-        for worker in workers { try worker.start() }
+            ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []), standardErrorPath: logs[1 + workerCount])
+        try await sink.start()
+        for worker in workers { try await worker.start() }
         let started = ContinuousClock.now
-        try ingest.start()
-        let sinkStatus = await sink.waitForExit()
+        try await ingest.start()
+        let sinkStatus = try await sink.waitForExit()
         let elapsed = ContinuousClock.now - started
         // The workers hold their books until told to stop: their peak memory is what they needed.
-        let rss = workers.map { peakRSSKilobytes(pid: $0.processIdentifier) }
+        let rss = workers.map { $0.processIdentifier.map(peakRSSKilobytes(pid:)) ?? 0 }
         for worker in workers { worker.terminate() }
         var workerStatuses: [Int32] = []
-        for worker in workers { workerStatuses.append(await worker.waitForExit()) }
+        for worker in workers { workerStatuses.append(try await worker.waitForExit()) }
         // The ingest waits for its subscribers to leave after the end of stream (or bus.linger_ms).
-        let ingestStatus = await ingest.waitForExit()
+        let ingestStatus = try await ingest.waitForExit()
         guard ingestStatus == 0, sinkStatus == 0, workerStatuses.allSatisfy({ $0 == 0 }) else {
             throw BenchError(description: "pipeline run failed; logs in \(directory)")
         }

@@ -1,6 +1,6 @@
 public import BusProtocol
-public import CoinbaseFeed
-public import Logging
+import CoinbaseFeed
+import Logging
 
 /// The ingest's logic without sockets, WebSockets or files: it routes each Coinbase frame to its
 /// product's topic, numbers the topic's messages within the current epoch, gathers what is at hand

@@ -1,6 +1,6 @@
 public import BusProtocol
 import Foundation
-public import Logging
+import Logging
 public import OrderBook
 
 /// The sink's logic without sockets or files: which events to write and how, what was lost on

@@ -67,10 +67,16 @@ extension SettingDefinition {
     }
 }
 
-extension Setting {
+/// A catalog entry, with or without a default: what the command line reads a flag's name and help
+/// from.
+public protocol SettingDeclaration: Sendable {
+    var definition: SettingDefinition { get }
+}
+
+extension SettingDeclaration {
     public var flagHelp: String { definition.flagHelp }
 }
 
-extension OptionalSetting {
-    public var flagHelp: String { definition.flagHelp }
-}
+extension Setting: SettingDeclaration {}
+
+extension OptionalSetting: SettingDeclaration {}

@@ -1,5 +1,5 @@
 import Foundation
-public import OrderBook
+import OrderBook
 
 /// Turns raw Coinbase WebSocket messages (Exchange or Advanced Trade) into ``FeedMessage``s.
 ///

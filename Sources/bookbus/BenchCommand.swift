@@ -2,6 +2,7 @@ import ArgumentParser
 import BookBusBench
 import CoinbaseFeed
 import Foundation
+import SyntheticFeed
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -11,19 +11,21 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Configuration file (YAML, e.g. Config/bookbus.yaml); default: $BOOKBUS_CONFIG, else none.")
     var config: String?
 
-    @Option(help: .init(SettingsCatalog.Common.logLevel.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Common.logLevel), help: .setting(SettingsCatalog.Common.logLevel))
     var logLevel: String?
 
-    @Option(help: .init(SettingsCatalog.Common.highWaterMark.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Common.highWaterMark), help: .setting(SettingsCatalog.Common.highWaterMark))
     var hwm: Int?
 
-    @Option(help: .init(SettingsCatalog.Common.lingerMilliseconds.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Common.lingerMilliseconds),
+        help: .setting(SettingsCatalog.Common.lingerMilliseconds))
     var lingerMs: Int?
 
-    @Option(help: .init(SettingsCatalog.Common.healthFile.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Common.healthFile), help: .setting(SettingsCatalog.Common.healthFile))
     var healthFile: String?
 
-    @Option(help: .init(SettingsCatalog.Common.statsFile.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Common.statsFile), help: .setting(SettingsCatalog.Common.statsFile))
     var statsFile: String?
 
     @OptionGroup var curve: CurveOptions

@@ -6,16 +6,16 @@ import Foundation
 /// CURVE security flags, shared by every role; the `curve.*` settings (files and environment)
 /// give the same, and a key can also come by value (`BOOKBUS_CURVE_KEY`, for container secrets).
 struct CurveOptions: ParsableArguments {
-    @Option(help: .init(SettingsCatalog.Curve.keyFile.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Curve.keyFile), help: .setting(SettingsCatalog.Curve.keyFile))
     var curveKey: String?
 
-    @Option(help: .init(SettingsCatalog.Curve.serverKeyFile.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Curve.serverKeyFile), help: .setting(SettingsCatalog.Curve.serverKeyFile))
     var curveServerKey: String?
 
-    @Option(help: .init(SettingsCatalog.Curve.allow.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Curve.allow), help: .setting(SettingsCatalog.Curve.allow))
     var curveAllow: String?
 
-    @Flag(help: .init(SettingsCatalog.Curve.allowAny.flagHelp))
+    @Flag(name: .setting(SettingsCatalog.Curve.allowAny), help: .setting(SettingsCatalog.Curve.allowAny))
     var curveAllowAny = false
 
     /// Records the flags that were given.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import BookBusDaemons
+import BookBusSupervisor
 import Foundation
 
 struct DemoCommand: AsyncParsableCommand {

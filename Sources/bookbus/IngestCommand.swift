@@ -16,66 +16,76 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Replay this recording (ingest.mode replay + ingest.recording).")
     var replay: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.speed.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.speed), help: .setting(SettingsCatalog.Ingest.speed))
     var speed: Double?
 
-    @Option(help: .init(SettingsCatalog.Ingest.rate.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.rate), help: .setting(SettingsCatalog.Ingest.rate))
     var rate: Double?
 
     @Flag(help: "Connect to Coinbase's WebSocket feed (ingest.mode live, the default mode).")
     var live = false
 
-    @Option(help: .init(SettingsCatalog.Ingest.feed.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.feed), help: .setting(SettingsCatalog.Ingest.feed))
     var feed: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.exchangeChannel.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.exchangeChannel), help: .setting(SettingsCatalog.Ingest.exchangeChannel))
     var exchangeChannel: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.url.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.url), help: .setting(SettingsCatalog.Ingest.url))
     var url: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.products.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.products), help: .setting(SettingsCatalog.Ingest.products))
     var products: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.maxFrameBytes.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.maxFrameBytes), help: .setting(SettingsCatalog.Ingest.maxFrameBytes))
     var maxFrameBytes: Int?
 
-    @Option(help: .init(SettingsCatalog.Ingest.productsPerConnection.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.productsPerConnection),
+        help: .setting(SettingsCatalog.Ingest.productsPerConnection))
     var productsPerConnection: Int?
 
-    @Option(help: .init(SettingsCatalog.Ingest.silenceTimeout.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.silenceTimeout), help: .setting(SettingsCatalog.Ingest.silenceTimeout))
     var silenceTimeout: Double?
 
-    @Option(help: .init(SettingsCatalog.Ingest.publish.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.publish), help: .setting(SettingsCatalog.Ingest.publish))
     var publish: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.snapshots.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.snapshots), help: .setting(SettingsCatalog.Ingest.snapshots))
     var snapshots: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.groupExpiry.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.groupExpiry), help: .setting(SettingsCatalog.Ingest.groupExpiry))
     var groupExpiry: Double?
 
-    @Flag(
-        inversion: .prefixedNo,
-        help: .init(SettingsCatalog.Ingest.lossless.flagHelp))
+    // An inverted flag is named from its property: ArgumentParser doubles a custom name's --no- form.
+    @Flag(inversion: .prefixedNo, help: .setting(SettingsCatalog.Ingest.lossless))
     var lossless: Bool?
 
-    @Option(help: .init(SettingsCatalog.Ingest.waitForSubscribers.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.waitForSubscribers),
+        help: .setting(SettingsCatalog.Ingest.waitForSubscribers))
     var waitForSubscribers: Int?
 
-    @Option(help: .init(SettingsCatalog.Ingest.maxBatch.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.maxBatch), help: .setting(SettingsCatalog.Ingest.maxBatch))
     var maxBatch: Int?
 
-    @Option(help: .init(SettingsCatalog.Ingest.name.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Ingest.name), help: .setting(SettingsCatalog.Ingest.name))
     var name: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.recordDirectory.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.recordDirectory), help: .setting(SettingsCatalog.Ingest.recordDirectory))
     var record: String?
 
-    @Option(help: .init(SettingsCatalog.Ingest.recordRotateSeconds.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.recordRotateSeconds),
+        help: .setting(SettingsCatalog.Ingest.recordRotateSeconds))
     var recordRotateSeconds: Double?
 
-    @Option(help: .init(SettingsCatalog.Ingest.recordRotateBytes.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Ingest.recordRotateBytes),
+        help: .setting(SettingsCatalog.Ingest.recordRotateBytes))
     var recordRotateBytes: Int?
 
     @OptionGroup var common: CommonOptions

@@ -7,10 +7,10 @@ struct RelayCommand: AsyncParsableCommand {
         commandName: "relay",
         abstract: "Forward events between publishers and subscribers: one address for each side (XSUB/XPUB).")
 
-    @Option(help: .init(SettingsCatalog.Relay.frontend.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Relay.frontend), help: .setting(SettingsCatalog.Relay.frontend))
     var frontend: String?
 
-    @Option(help: .init(SettingsCatalog.Relay.backend.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Relay.backend), help: .setting(SettingsCatalog.Relay.backend))
     var backend: String?
 
     @OptionGroup var common: CommonOptions

@@ -15,31 +15,33 @@ struct SinkCommand: AsyncParsableCommand {
             flags win.
             """)
 
-    @Option(help: .init(SettingsCatalog.Sink.connect.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.connect), help: .setting(SettingsCatalog.Sink.connect))
     var connect: [String] = []
 
-    @Option(help: .init(SettingsCatalog.Sink.events.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.events), help: .setting(SettingsCatalog.Sink.events))
     var events: String?
 
-    @Option(help: .init(SettingsCatalog.Sink.products.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.products), help: .setting(SettingsCatalog.Sink.products))
     var products: String?
 
-    @Option(help: .init(SettingsCatalog.Sink.format.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.format), help: .setting(SettingsCatalog.Sink.format))
     var format: String?
 
-    @Option(help: .init(SettingsCatalog.Sink.log.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.log), help: .setting(SettingsCatalog.Sink.log))
     var log: String?
 
-    @Flag(help: .init(SettingsCatalog.Sink.quiet.flagHelp))
+    @Flag(name: .setting(SettingsCatalog.Sink.quiet), help: .setting(SettingsCatalog.Sink.quiet))
     var quiet = false
 
-    @Option(help: .init(SettingsCatalog.Sink.minSpreadBasisPoints.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Sink.minSpreadBasisPoints),
+        help: .setting(SettingsCatalog.Sink.minSpreadBasisPoints))
     var minSpreadBps: String?
 
-    @Flag(help: .init(SettingsCatalog.Sink.latencyReport.flagHelp))
+    @Flag(name: .setting(SettingsCatalog.Sink.latencyReport), help: .setting(SettingsCatalog.Sink.latencyReport))
     var latencyReport = false
 
-    @Option(help: .init(SettingsCatalog.Sink.exitAfterEnds.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Sink.exitAfterEnds), help: .setting(SettingsCatalog.Sink.exitAfterEnds))
     var exitAfterEnds: Int?
 
     @OptionGroup var common: CommonOptions

@@ -15,40 +15,42 @@ struct WorkerCommand: AsyncParsableCommand {
             flags win.
             """)
 
-    @Option(help: .init(SettingsCatalog.Worker.ingest.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.ingest), help: .setting(SettingsCatalog.Worker.ingest))
     var ingest: [String] = []
 
-    @Option(help: .init(SettingsCatalog.Worker.snapshots.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.snapshots), help: .setting(SettingsCatalog.Worker.snapshots))
     var snapshots: [String] = []
 
-    @Option(help: .init(SettingsCatalog.Worker.resyncBuffer.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.resyncBuffer), help: .setting(SettingsCatalog.Worker.resyncBuffer))
     var resyncBuffer: Int?
 
-    @Option(help: .init(SettingsCatalog.Worker.publish.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.publish), help: .setting(SettingsCatalog.Worker.publish))
     var publish: String?
 
-    @Option(help: .init(SettingsCatalog.Worker.products.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.products), help: .setting(SettingsCatalog.Worker.products))
     var products: String?
 
-    @Option(help: .init(SettingsCatalog.Worker.shard.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.shard), help: .setting(SettingsCatalog.Worker.shard))
     var shard: String?
 
-    @Option(help: .init(SettingsCatalog.Worker.allProducts.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.allProducts), help: .setting(SettingsCatalog.Worker.allProducts))
     var allProducts: String?
 
-    @Option(help: .init(SettingsCatalog.Worker.emit.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.emit), help: .setting(SettingsCatalog.Worker.emit))
     var emit: String?
 
-    @Flag(help: .init(SettingsCatalog.Worker.lossless.flagHelp))
+    @Flag(name: .setting(SettingsCatalog.Worker.lossless), help: .setting(SettingsCatalog.Worker.lossless))
     var lossless = false
 
-    @Option(help: .init(SettingsCatalog.Worker.waitForSubscribers.flagHelp))
+    @Option(
+        name: .setting(SettingsCatalog.Worker.waitForSubscribers),
+        help: .setting(SettingsCatalog.Worker.waitForSubscribers))
     var waitForSubscribers: Int?
 
-    @Flag(help: .init(SettingsCatalog.Worker.exitOnEnd.flagHelp))
+    @Flag(name: .setting(SettingsCatalog.Worker.exitOnEnd), help: .setting(SettingsCatalog.Worker.exitOnEnd))
     var exitOnEnd = false
 
-    @Option(help: .init(SettingsCatalog.Worker.name.flagHelp))
+    @Option(name: .setting(SettingsCatalog.Worker.name), help: .setting(SettingsCatalog.Worker.name))
     var name: String?
 
     @OptionGroup var common: CommonOptions

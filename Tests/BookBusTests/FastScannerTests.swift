@@ -1,5 +1,5 @@
-import BookBusBench
 import CoinbaseFeed
+import SyntheticFeed
 import Testing
 
 /// The fast scanner against the `JSONDecoder` path: whenever the scanner answers, its answer is

@@ -1,7 +1,7 @@
-import BookBusBench
 import BookBusCore
 import CoinbaseFeed
 import OrderBook
+import SyntheticFeed
 import Testing
 
 /// Mutated real Coinbase messages through the parser and the book: no crash, no hang, and every

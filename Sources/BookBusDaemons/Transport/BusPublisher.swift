@@ -174,8 +174,7 @@ final class BusPublisher {
     /// Closing at once could lose the tail: libzmq's linger ends once the messages are in the
     /// kernel, but a subscriber still catching up has a full TCP window, and closing a socket that
     /// holds an unread heartbeat from that peer resets the connection, which drops what the kernel
-    /// still held for it (seen: a worker behind by a few hundred milliseconds missed the last 1,291
-    /// messages and the end of stream, and waited forever).
+    /// still held for it: that subscriber would miss the tail and the end of stream.
     func awaitSubscribersLeaving() throws {
         let linger = Duration.milliseconds(bus.settings.lingerMilliseconds)
         let deadline = ContinuousClock.now + linger

@@ -1,5 +1,5 @@
 public import BookBusCore
-public import BusProtocol
+import BusProtocol
 
 /// Everything a book worker needs.
 public struct WorkerConfiguration: Sendable {

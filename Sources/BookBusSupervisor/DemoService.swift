@@ -1,4 +1,3 @@
-import BusProtocol
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -87,17 +86,32 @@ public struct DemoService: Service {
             throw DemoError(description: "recording \(configuration.recording) not found; pass --recording PATH")
         }
         let children = plan()
-        for child in children {
+        for (index, child) in children.enumerated() {
             logger.debug("starting", metadata: ["process": "\(child.name)", "command": "\(child.commandLine)"])
-            try child.start()
+            do {
+                try await child.start()
+            } catch {
+                for started in children[..<index] { started.terminate() }
+                throw DemoError(description: "could not start the \(child.name): \(error)")
+            }
         }
         logger.info("demo running", metadata: ["processes": "\(children.map(\.name).joined(separator: ", "))"])
         let failures = await withGracefulShutdownHandler {
-            await withTaskGroup(of: (String, Int32).self) { group in
-                for child in children { group.addTask { (child.name, await child.waitForExit()) } }
+            await withTaskGroup(of: (String, String?).self) { group in
+                for child in children {
+                    group.addTask {
+                        do {
+                            let status = try await child.waitForExit()
+                            return (child.name, status == 0 ? nil : "exited with status \(status)")
+                        } catch {
+                            return (child.name, "failed: \(error)")
+                        }
+                    }
+                }
                 var failures: [String] = []
-                for await (name, status) in group where status != 0 {
-                    failures.append("\(name) exited with status \(status)")
+                for await (name, failure) in group {
+                    guard let failure else { continue }
+                    failures.append("\(name) \(failure)")
                     // One role failed: the topology cannot finish; stop the rest.
                     for child in children { child.terminate() }
                 }
