@@ -11,8 +11,11 @@ public struct BenchConfiguration: Sendable {
     public var executable: String
     /// A recording whose first line is a real Exchange snapshot (the 1 MB BTC-USD one).
     public var realSnapshotRecording: String
+    /// The traffic profiles measured, in the order their figures are printed.
+    public var profiles: [TrafficProfile] = [.realistic, .touch]
     public var hotPathUpdates = 200_000
-    public var pipelineUpdates = 1_000_000
+    /// Messages through the pipeline per profile: about the same number of level changes.
+    public var pipelineUpdates: [TrafficProfile: Int] = [.realistic: 200_000, .touch: 1_000_000]
     /// Pipeline runs (each with its bare libzmq pass right after it); the table gives the medians.
     public var pipelineRepeats = 3
     public var latencyRates: [Double] = [1_000, 10_000, 100_000]
@@ -61,13 +64,20 @@ public struct BenchRunner {
     // MARK: - 1. Hot path
 
     private func hotPath() throws {
-        section("1. hot path, one core (\(configuration.hotPathUpdates) generated updates, 3 products × 1,000 levels)")
-        row("stage", "messages/s", "ns/message")
-        for feed in CoinbaseFeedKind.allCases {
-            var generator = FeedGenerator(
-                configuration: generatorConfiguration(feed: feed, updates: configuration.hotPathUpdates))
-            for result in try HotPathBenchmark.run(frames: generator.frames(), label: feed.rawValue) {
-                row(result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach))
+        for profile in configuration.profiles {
+            section("1. hot path, one core, \(profile) profile (\(configuration.hotPathUpdates) generated updates)")
+            for (number, feed) in CoinbaseFeedKind.allCases.enumerated() {
+                var generator = FeedGenerator(
+                    configuration: generatorConfiguration(
+                        feed: feed, profile: profile, updates: configuration.hotPathUpdates))
+                let frames = generator.frames()
+                if number == 0 {
+                    describe(frames)
+                    row("stage", "messages/s", "ns/message")
+                }
+                for result in try HotPathBenchmark.run(frames: frames, label: feed.rawValue) {
+                    row(result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach))
+                }
             }
         }
     }
@@ -82,7 +92,7 @@ public struct BenchRunner {
         }
         let realResult = try HotPathBenchmark.snapshotLoad(real.bytes, label: "real Exchange BTC-USD")
         row(realResult.name, String(format: "%.1f", realResult.seconds * 1_000), "")
-        var generatorSettings = generatorConfiguration(feed: .advancedTrade, updates: 0)
+        var generatorSettings = generatorConfiguration(feed: .advancedTrade, profile: .touch, updates: 0)
         generatorSettings.products = ["BTC-USD"]
         generatorSettings.depth = 27_000
         var generator = FeedGenerator(configuration: generatorSettings)
@@ -94,10 +104,21 @@ public struct BenchRunner {
     // MARK: - 3. Pipeline
 
     private func pipeline() async throws {
-        section("3. pipeline: ingest replay → 2 workers → sink, real processes, TCP loopback")
-        let settings = generatorConfiguration(feed: .exchange, updates: configuration.pipelineUpdates)
+        for profile in configuration.profiles {
+            for feed in CoinbaseFeedKind.allCases where profile == .realistic || feed == .exchange {
+                try await pipeline(profile: profile, feed: feed)
+            }
+        }
+    }
+
+    private func pipeline(profile: TrafficProfile, feed: CoinbaseFeedKind) async throws {
+        section(
+            "3. pipeline: ingest replay → 2 workers → sink, real processes, TCP loopback, \(profile) \(feed.rawValue)")
+        let settings = generatorConfiguration(
+            feed: feed, profile: profile, updates: configuration.pipelineUpdates[profile] ?? 200_000)
         var generator = FeedGenerator(configuration: settings)
         let frames = generator.frames()
+        describe(frames)
         let reference = try referenceTops(of: frames)
         let recording = try write(frames, name: "pipeline.jsonl")
         let events = "\(directory)/pipeline-events.jsonl"
@@ -137,11 +158,17 @@ public struct BenchRunner {
     // MARK: - 4. Latency
 
     private func latency() async throws {
-        section("4. latency, ingest receive → sink receive (µs), at offered rates")
+        for profile in configuration.profiles {
+            try await latency(profile: profile)
+        }
+    }
+
+    private func latency(profile: TrafficProfile) async throws {
+        section("4. latency, ingest receive → sink receive (µs), at offered rates, \(profile) Exchange")
         row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
         for rate in configuration.latencyRates {
             let count = max(1_000, Int(rate * configuration.latencySeconds))
-            let settings = generatorConfiguration(feed: .exchange, updates: count)
+            let settings = generatorConfiguration(feed: .exchange, profile: profile, updates: count)
             var generator = FeedGenerator(configuration: settings)
             let frames = generator.frames()
             let recording = try write(frames, name: "latency-\(Int(rate)).jsonl")
@@ -162,10 +189,10 @@ public struct BenchRunner {
     // MARK: - 5. Memory
 
     private func memory() async throws {
-        section("5. memory: one worker holding 10 products × 30,000 levels a side")
-        var settings = generatorConfiguration(feed: .exchange, updates: 10_000)
-        settings.products = (1...10).map { "P\($0)-USD" }
-        settings.depth = 30_000
+        section("5. memory: one worker holding 50 products × 20,000 levels a side (realistic changes)")
+        var settings = generatorConfiguration(feed: .exchange, profile: .realistic, updates: 10_000)
+        settings.products = (1...50).map { "P\($0)-USD" }
+        settings.depth = 20_000
         var generator = FeedGenerator(configuration: settings)
         let frames = generator.frames()
         let recording = try write(frames, name: "memory.jsonl")
@@ -178,9 +205,12 @@ public struct BenchRunner {
 
     // MARK: - Helpers
 
-    private func generatorConfiguration(feed: CoinbaseFeedKind, updates: Int) -> FeedGeneratorConfiguration {
+    private func generatorConfiguration(feed: CoinbaseFeedKind, profile: TrafficProfile, updates: Int)
+        -> FeedGeneratorConfiguration
+    {
         var settings = FeedGeneratorConfiguration()
         settings.feed = feed
+        settings.profile = profile
         settings.updates = updates
         settings.seed = configuration.seed
         return settings
@@ -227,6 +257,15 @@ public struct BenchRunner {
         defer { try? output.close() }
         try FeedGenerator.writeJSONLines(frames, to: output)
         return path
+    }
+
+    /// The traffic's shape, so every figure says what it was measured on.
+    private func describe(_ frames: [[UInt8]]) {
+        let statistics = TrafficStatistics(frames: frames)
+        let depths = statistics.snapshotDepths.sorted { $0.key < $1.key }
+            .map { "\($0.key) \($0.value.bids)/\($0.value.asks)" }.joined(separator: ", ")
+        print("  traffic: \(frames.count) messages; levels a side \(depths)")
+        print("  traffic: \(statistics.summary)")
     }
 
     private func section(_ title: String) {

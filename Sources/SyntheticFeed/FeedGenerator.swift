@@ -1,45 +1,69 @@
 import CoinbaseFeed
 import Foundation
 
+/// Where a generated feed's changes land.
+public enum TrafficProfile: String, Sendable, CaseIterable {
+    /// Shaped like Coinbase's real feed: deep books (tens of thousands of levels a side), several
+    /// changes per message, most of them tens to thousands of levels from the touch.
+    case realistic
+    /// The textbook's traffic: 1,000-level books, changes next to the touch, one per message.
+    case touch
+}
+
 /// Settings of a synthetic Coinbase feed.
 public struct FeedGeneratorConfiguration: Sendable {
     public var feed: CoinbaseFeedKind = .exchange
+    public var profile: TrafficProfile = .realistic
     public var products: [String] = ["BTC-USD", "ETH-USD", "SOL-USD"]
-    /// Levels per side in each opening snapshot.
-    public var depth = 1_000
+    /// Levels per side in each opening snapshot (`nil`: the profile's, 1,000 for touch and the
+    /// recorded depths for realistic).
+    public var depth: Int?
     /// Update messages after the snapshots.
     public var updates = 100_000
+    /// Changes per message, touch profile (the realistic profile draws them from its distribution).
     public var changesPerMessage = 1
-    /// Share of changes that delete a level.
+    /// Share of changes that delete a level, touch profile.
     public var deleteShare = 0.25
     public var seed: UInt64 = 1
 
     public init() {}
 }
 
-/// Seeded, realistic Coinbase level-2 traffic: a snapshot per product, then updates whose changes
-/// cluster near the touch (geometric distance in ticks), with a mid price that drifts, and a book
-/// that is never crossed. The same seed gives the same bytes.
+/// Seeded Coinbase level-2 traffic in either format: a snapshot per product, then updates that
+/// follow the configured profile, with a book that is never crossed. The same seed gives the same
+/// bytes.
 public struct FeedGenerator {
-    private struct ProductBook {
-        var product: String
-        /// Price in ticks (0.01) of the mid; bids are below, asks above.
-        var mid: Int
-        var bids: [Int: Int] = [:]
-        var asks: [Int: Int] = [:]
+    private enum Book {
+        case touch(TouchBook)
+        case realistic(RealisticBook)
+        /// Held while the book is out for changing, so its storage is uniquely referenced.
+        case taken
     }
 
     private var random: SplitMix64
     private let configuration: FeedGeneratorConfiguration
-    private var books: [ProductBook]
+    private var books: [Book]
+    private let productNames: [String]
     private var sequence: Int64 = 0
     private var clock = 1_764_000_000.0
 
     public init(configuration: FeedGeneratorConfiguration) {
         self.configuration = configuration
         random = SplitMix64(seed: configuration.seed)
-        books = configuration.products.enumerated().map { index, product in
-            ProductBook(product: product, mid: 6_500_000 / (index + 1))
+        productNames = configuration.products
+        books = configuration.products.map { _ in .taken }
+        for (index, product) in configuration.products.enumerated() {
+            switch configuration.profile {
+            case .touch:
+                books[index] = .touch(TouchBook(product: product, mid: 6_500_000 / (index + 1)))
+            case .realistic:
+                let depth =
+                    configuration.depth.map { ($0, $0) }
+                    ?? RealisticBook.depths[index % RealisticBook.depths.count]
+                books[index] = .realistic(
+                    RealisticBook(
+                        product: product, mid: 1_000_000 + 5_500_000 / (index + 1), depth: depth, random: &random))
+            }
         }
     }
 
@@ -68,76 +92,72 @@ public struct FeedGenerator {
         try output.write(contentsOf: chunk)
     }
 
-    /// One product's opening snapshot with `depth` levels a side.
+    /// One product's opening snapshot.
     public mutating func snapshot(_ index: Int) -> [UInt8] {
-        var book = takeBook(index)
-        for level in 1...configuration.depth {
-            book.bids[book.mid - level] = randomSize()
-            book.asks[book.mid + level] = randomSize()
+        let bids: [(tick: Int, size: Int)]
+        let asks: [(tick: Int, size: Int)]
+        switch take(index) {
+        case .touch(var book):
+            book.fill(depth: configuration.depth ?? 1_000, using: &random)
+            (bids, asks) = (book.bidsBestFirst, book.asksBestFirst)
+            books[index] = .touch(book)
+        case .realistic(let book):
+            (bids, asks) = (book.bids.levelsBestFirst, book.asks.levelsBestFirst)
+            books[index] = .realistic(book)
+        case .taken:
+            preconditionFailure("book \(index) is out")
         }
-        books[index] = book
-        let bids = book.bids.sorted { $0.key > $1.key }
-        let asks = book.asks.sorted { $0.key < $1.key }
+        let product = productNames[index]
         switch configuration.feed {
         case .exchange:
-            let bidText = bids.map { "[\"\(price($0.key))\",\"\(size($0.value))\"]" }.joined(separator: ",")
-            let askText = asks.map { "[\"\(price($0.key))\",\"\(size($0.value))\"]" }.joined(separator: ",")
+            let bidText = bids.map { "[\"\(price($0.tick))\",\"\(size($0.size))\"]" }.joined(separator: ",")
+            let askText = asks.map { "[\"\(price($0.tick))\",\"\(size($0.size))\"]" }.joined(separator: ",")
             return Array(
-                #"{"type":"snapshot","product_id":"\#(book.product)","bids":[\#(bidText)],"asks":[\#(askText)]}"#.utf8)
+                #"{"type":"snapshot","product_id":"\#(product)","bids":[\#(bidText)],"asks":[\#(askText)]}"#.utf8)
         case .advancedTrade:
             let levels =
-                bids.map { advancedTradeLevel(side: "bid", $0.key, $0.value) }
-                + asks.map { advancedTradeLevel(side: "offer", $0.key, $0.value) }
-            return advancedTradeMessage(product: book.product, type: "snapshot", updates: levels)
+                bids.map { advancedTradeLevel(side: "bid", $0.tick, $0.size) }
+                + asks.map { advancedTradeLevel(side: "offer", $0.tick, $0.size) }
+            return advancedTradeMessage(product: product, type: "snapshot", updates: levels)
         }
     }
 
     /// One update message for a random product.
     public mutating func update() -> [UInt8] {
         let index = Int(random.next() % UInt64(books.count))
-        var book = takeBook(index)
-        var changes: [(side: String, price: Int, size: Int)] = []
-        // The mid drifts: levels it passes on the far side are deleted first, so nothing crosses.
-        if random.unit() < 0.02 {
-            let step = random.unit() < 0.5 ? -1 : 1
-            book.mid += step
-            if step > 0, book.asks.removeValue(forKey: book.mid) != nil { changes.append(("sell", book.mid, 0)) }
-            if step < 0, book.bids.removeValue(forKey: book.mid) != nil { changes.append(("buy", book.mid, 0)) }
+        let changes: [GeneratedChange]
+        switch take(index) {
+        case .touch(var book):
+            changes = book.nextChanges(
+                count: configuration.changesPerMessage, deleteShare: configuration.deleteShare, using: &random)
+            books[index] = .touch(book)
+        case .realistic(var book):
+            changes = book.nextChanges(using: &random)
+            books[index] = .realistic(book)
+        case .taken:
+            preconditionFailure("book \(index) is out")
         }
-        while changes.count < configuration.changesPerMessage {
-            let isBid = random.unit() < 0.5
-            let distance = 1 + geometricTicks()
-            let tick = isBid ? book.mid - distance : book.mid + distance
-            let delete = random.unit() < configuration.deleteShare
-            let size = delete ? 0 : randomSize()
-            if isBid {
-                if delete { book.bids.removeValue(forKey: tick) } else { book.bids[tick] = size }
-            } else {
-                if delete { book.asks.removeValue(forKey: tick) } else { book.asks[tick] = size }
-            }
-            changes.append((isBid ? "buy" : "sell", tick, size))
-        }
-        books[index] = book
         clock += 0.001
+        let product = productNames[index]
         switch configuration.feed {
         case .exchange:
-            let text = changes.map { "[\"\($0.side)\",\"\(price($0.price))\",\"\(size($0.size))\"]" }.joined(
-                separator: ",")
+            let text = changes.map {
+                "[\"\($0.isBid ? "buy" : "sell")\",\"\(price($0.tick))\",\"\(size($0.size))\"]"
+            }.joined(separator: ",")
             return Array(
-                #"{"type":"l2update","product_id":"\#(book.product)","changes":[\#(text)],"time":"\#(timestamp())"}"#
+                #"{"type":"l2update","product_id":"\#(product)","changes":[\#(text)],"time":"\#(timestamp())"}"#
                     .utf8)
         case .advancedTrade:
-            let levels = changes.map { advancedTradeLevel(side: $0.side == "buy" ? "bid" : "offer", $0.price, $0.size) }
-            return advancedTradeMessage(product: book.product, type: "update", updates: levels)
+            let levels = changes.map { advancedTradeLevel(side: $0.isBid ? "bid" : "offer", $0.tick, $0.size) }
+            return advancedTradeMessage(product: product, type: "update", updates: levels)
         }
     }
 
-    /// Moves a book out of the array for changing (put it back after): its level dictionaries are
-    /// then uniquely referenced and change in place instead of being copied.
-    private mutating func takeBook(_ index: Int) -> ProductBook {
+    /// Moves a book out of the array for changing (put it back after): its storage is then
+    /// uniquely referenced and changes in place instead of being copied.
+    private mutating func take(_ index: Int) -> Book {
         let book = books[index]
-        books[index].bids = [:]
-        books[index].asks = [:]
+        books[index] = .taken
         return book
     }
 
@@ -180,15 +200,9 @@ public struct FeedGenerator {
         return "2025-11-24T16:00:\(String(format2: seconds % 60)).\(String(micros).leftPadded(6))Z"
     }
 
-    private mutating func randomSize() -> Int {
+    /// A level's size in 1e-8 units: up to 5.
+    static func randomSize(using random: inout SplitMix64) -> Int {
         1 + Int(random.next() % 500_000_000)
-    }
-
-    /// 0, 1, 2, … with probability halving every 3 ticks: most activity at the touch.
-    private mutating func geometricTicks() -> Int {
-        var ticks = 0
-        while random.unit() < 0.8 && ticks < 2_000 { ticks += 1 }
-        return ticks
     }
 }
 

@@ -10,11 +10,17 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the hot path, snapshot loads, the process pipeline, latency and memory; print a table.",
         discussion: "Build with -c release first. Every run also checks its results against a reference computation.")
 
-    @Option(help: "Generated updates for the single-core hot path, per feed.")
+    @Option(help: "Traffic profiles to measure, comma-separated, in order: realistic, touch.")
+    var profiles: String = "realistic,touch"
+
+    @Option(help: "Generated updates for the single-core hot path, per feed and profile.")
     var hotPathUpdates: Int = 200_000
 
-    @Option(help: "Generated updates replayed through the process pipeline.")
+    @Option(help: "Generated updates replayed through the process pipeline, touch profile.")
     var pipelineUpdates: Int = 1_000_000
+
+    @Option(help: "The same for the realistic profile (each of its messages carries ~6 changes).")
+    var realisticPipelineUpdates: Int = 200_000
 
     @Option(help: "Pipeline runs, each followed by a bare libzmq pass; the table shows the medians.")
     var pipelineRepeats: Int = 3
@@ -35,7 +41,12 @@ struct BenchCommand: AsyncParsableCommand {
     var only: String?
 
     func validate() throws {
-        guard hotPathUpdates > 0, pipelineUpdates > 0, pipelineRepeats > 0, latencySeconds > 0 else {
+        for profile in commaSeparated(profiles) ?? [] where TrafficProfile(rawValue: profile) == nil {
+            throw ValidationError("--profiles: \(profile) is not realistic or touch")
+        }
+        guard hotPathUpdates > 0, pipelineUpdates > 0, realisticPipelineUpdates > 0, pipelineRepeats > 0,
+            latencySeconds > 0
+        else {
             throw ValidationError("update counts, --pipeline-repeats and --latency-seconds must be positive")
         }
         guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
@@ -52,7 +63,8 @@ struct BenchCommand: AsyncParsableCommand {
             executable: Bundle.main.executablePath ?? CommandLine.arguments[0], realSnapshotRecording: snapshotRecording
         )
         configuration.hotPathUpdates = hotPathUpdates
-        configuration.pipelineUpdates = pipelineUpdates
+        configuration.pipelineUpdates = [.touch: pipelineUpdates, .realistic: realisticPipelineUpdates]
+        configuration.profiles = (commaSeparated(profiles) ?? []).compactMap(TrafficProfile.init(rawValue:))
         configuration.pipelineRepeats = pipelineRepeats
         configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
         configuration.latencySeconds = latencySeconds
@@ -67,25 +79,34 @@ struct BenchCommand: AsyncParsableCommand {
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write seeded, realistic Coinbase level-2 traffic (JSON Lines, one frame per line) to stdout.")
+        abstract: "Write seeded synthetic Coinbase level-2 traffic (JSON Lines, one frame per line) to stdout.",
+        discussion: """
+            The realistic profile (the default) is shaped like Coinbase's feed: books of the recorded \
+            depths (18.7 k / 27.2 k and 6.9 k / 16.4 k levels a side), 6.3 changes per message on \
+            average, most tens to thousands of levels from the touch. The touch profile is the \
+            textbook's: 1,000 levels a side, changes next to the touch.
+            """)
 
     @Option(help: "exchange or advanced-trade.")
     var feed: String = "exchange"
 
+    @Option(help: "realistic or touch.")
+    var profile: TrafficProfile = .realistic
+
     @Option(help: "Products, comma-separated.")
     var products: String = "BTC-USD,ETH-USD,SOL-USD"
 
-    @Option(help: "Levels per side in each opening snapshot.")
-    var depth: Int = 1_000
+    @Option(help: "Levels per side in each opening snapshot (default: the profile's).")
+    var depth: Int?
 
     @Option(help: "Update messages after the snapshots.")
     var updates: Int = 100_000
 
-    @Option(help: "Changes per update message.")
-    var changesPerMessage: Int = 1
+    @Option(help: "Changes per update message (touch profile; default 1).")
+    var changesPerMessage: Int?
 
-    @Option(help: "Share of changes that delete a level (0-1).")
-    var deleteShare: Double = 0.25
+    @Option(help: "Share of changes that delete a level, 0-1 (touch profile; default 0.25).")
+    var deleteShare: Double?
 
     @Option(help: "Seed: the same seed gives the same output.")
     var seed: UInt64 = 1
@@ -94,7 +115,11 @@ struct GenerateCommand: ParsableCommand {
         guard CoinbaseFeedKind(rawValue: feed) != nil else {
             throw ValidationError("--feed is exchange or advanced-trade")
         }
-        guard depth > 0, updates >= 0, changesPerMessage > 0, (0...1).contains(deleteShare) else {
+        if profile == .realistic, changesPerMessage != nil || deleteShare != nil {
+            throw ValidationError(
+                "--changes-per-message and --delete-share shape the touch profile; the realistic one draws its own")
+        }
+        guard (depth ?? 1) > 0, updates >= 0, (changesPerMessage ?? 1) > 0, (0...1).contains(deleteShare ?? 0) else {
             throw ValidationError("--depth and --changes-per-message must be positive, --delete-share within 0-1")
         }
     }
@@ -102,13 +127,16 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         var settings = FeedGeneratorConfiguration()
         settings.feed = CoinbaseFeedKind(rawValue: feed)!
+        settings.profile = profile
         settings.products = commaSeparated(products) ?? []
         settings.depth = depth
         settings.updates = updates
-        settings.changesPerMessage = changesPerMessage
-        settings.deleteShare = deleteShare
+        if let changesPerMessage { settings.changesPerMessage = changesPerMessage }
+        if let deleteShare { settings.deleteShare = deleteShare }
         settings.seed = seed
         var generator = FeedGenerator(configuration: settings)
         try FeedGenerator.writeJSONLines(generator.frames(), to: FileHandle.standardOutput)
     }
 }
+
+extension TrafficProfile: ExpressibleByArgument {}

@@ -75,7 +75,7 @@ def test_a_subscriber_behind_at_the_end_of_a_replay_still_gets_the_tail(tmp_path
     which then never saw the last messages nor the end of stream."""
     recording = tmp_path / "feed.jsonl"
     with recording.open("wb") as output:
-        subprocess.run([binary(), "generate", "--updates", "200000"], stdout=output, check=True)
+        subprocess.run([binary(), "generate", "--profile", "touch", "--updates", "200000"], stdout=output, check=True)
     lines = len(recording.read_bytes().splitlines())
     (port,) = free_ports(1)
     context = zmq.Context()

@@ -1,0 +1,125 @@
+import SyntheticFeed
+import Testing
+
+@testable import OrderBook
+
+/// The paged book against a plain dictionary of levels, over millions of random changes at every
+/// depth: a few levels, around a page's size, and tens of thousands of levels, with changes at
+/// the touch and anywhere in the book. After every change the best levels agree; at checkpoints
+/// the whole book agrees and its invariants hold.
+@Suite struct BookDifferentialTests {
+    /// One side of the reference: sizes by price mantissa (scale 2), and the prices kept sorted
+    /// ascending by the plainest means.
+    struct ReferenceSide {
+        var sizes: [Int64: ExactDecimal] = [:]
+        var prices: [Int64] = []
+
+        mutating func set(_ price: Int64, _ size: ExactDecimal?) {
+            var index = 0
+            var high = prices.count
+            while index < high {
+                let middle = (index + high) / 2
+                if prices[middle] < price { index = middle + 1 } else { high = middle }
+            }
+            let present = index < prices.count && prices[index] == price
+            if size == nil, present { prices.remove(at: index) }
+            if size != nil, !present { prices.insert(price, at: index) }
+            sizes[price] = size
+        }
+
+        func level(_ price: Int64) -> PriceLevel {
+            PriceLevel(price: ExactDecimal(uncheckedMantissa: price, scale: 2), size: sizes[price]!)
+        }
+    }
+
+    struct Reference {
+        var bids = ReferenceSide()
+        var asks = ReferenceSide()
+
+        var bestBid: PriceLevel? { bids.prices.last.map(bids.level) }
+        var bestAsk: PriceLevel? { asks.prices.first.map(asks.level) }
+
+        func levels(_ side: Side) -> [PriceLevel] {
+            side == .bid ? bids.prices.reversed().map(bids.level) : asks.prices.map(asks.level)
+        }
+    }
+
+    struct Regime: Sendable, CustomTestStringConvertible {
+        var name: String
+        /// Levels a side the random walk keeps around.
+        var depth: Int
+        /// Price range in ticks a change lands in, from the far end to the touch.
+        var spread: Int64
+        var changes: Int
+        var testDescription: String { name }
+    }
+
+    static let regimes = [
+        Regime(name: "a few levels", depth: 6, spread: 12, changes: 400_000),
+        Regime(name: "around one page", depth: 150, spread: 400, changes: 600_000),
+        Regime(name: "several pages", depth: 2_000, spread: 5_000, changes: 600_000),
+        Regime(name: "deep", depth: 30_000, spread: 80_000, changes: 300_000),
+    ]
+
+    @Test(arguments: regimes)
+    func pagedBookAgreesWithTheReference(regime: Regime) throws {
+        var random = SplitMix64(seed: UInt64(regime.depth))
+        var book = OrderBook(product: "TEST")
+        var reference = Reference()
+        // Bids below 1,000,000 ticks, asks above, so the book never crosses.
+        let middle: Int64 = 1_000_000
+        func size() -> ExactDecimal { ExactDecimal(uncheckedMantissa: Int64(1 + random.next() % 9_999), scale: 4) }
+        var snapshotBids: [PriceLevel] = []
+        var snapshotAsks: [PriceLevel] = []
+        for _ in 0..<regime.depth {
+            let bid = middle - 1 - Int64(random.next() % UInt64(regime.spread))
+            let ask = middle + Int64(random.next() % UInt64(regime.spread))
+            let (bidSize, askSize) = (size(), size())
+            snapshotBids.append(PriceLevel(price: ExactDecimal(uncheckedMantissa: bid, scale: 2), size: bidSize))
+            snapshotAsks.append(PriceLevel(price: ExactDecimal(uncheckedMantissa: ask, scale: 2), size: askSize))
+            reference.bids.set(bid, bidSize)
+            reference.asks.set(ask, askSize)
+        }
+        try book.replace(bids: snapshotBids, asks: snapshotAsks)
+        try check(book, reference, full: true)
+        for step in 0..<regime.changes {
+            let isBid = random.next() & 1 == 0
+            // Half the changes near the touch, half anywhere in the range.
+            let reach = random.next() & 1 == 0 ? min(regime.spread, 8) : regime.spread
+            let offset = Int64(random.next() % UInt64(reach))
+            let price = isBid ? middle - 1 - offset : middle + offset
+            let count = isBid ? reference.bids.prices.count : reference.asks.prices.count
+            // Deletes grow likelier as the side grows past its depth: the walk stays around it.
+            let deleting = Double(random.next() % 1_000) / 1_000 < Double(count) / Double(2 * regime.depth)
+            let newSize = deleting ? ExactDecimal(uncheckedMantissa: 0, scale: 4) : size()
+            let change = LevelChange(
+                side: isBid ? .bid : .ask, price: ExactDecimal(uncheckedMantissa: price, scale: 2), size: newSize)
+            let outcome = try book.apply([change])
+            let wasPresent = (isBid ? reference.bids.sizes[price] : reference.asks.sizes[price]) != nil
+            if isBid {
+                reference.bids.set(price, deleting ? nil : newSize)
+            } else {
+                reference.asks.set(price, deleting ? nil : newSize)
+            }
+            #expect(outcome.absentDeletes == (deleting && !wasPresent ? 1 : 0))
+            try check(book, reference, full: step % 50_000 == 0)
+        }
+        try check(book, reference, full: true)
+    }
+
+    private func check(_ book: OrderBook, _ reference: Reference, full: Bool) throws {
+        guard book.bestBid == reference.bestBid, book.bestAsk == reference.bestAsk else {
+            Issue.record(
+                "best levels differ: book \(book.topOfBook), reference \(String(describing: reference.bestBid)) / \(String(describing: reference.bestAsk))"
+            )
+            throw DifferentialFailure()
+        }
+        guard full else { return }
+        #expect(book.invariantViolation() == nil, "\(book.invariantViolation() ?? "")")
+        #expect(book.levels(.bid) == reference.levels(.bid))
+        #expect(book.levels(.ask) == reference.levels(.ask))
+        #expect(book.levels(.ask, limit: 10) == Array(reference.levels(.ask).prefix(10)))
+    }
+
+    struct DifferentialFailure: Error {}
+}
