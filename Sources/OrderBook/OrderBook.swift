@@ -57,7 +57,8 @@ public struct UpdateOutcome: Sendable, Equatable {
 ///
 /// A snapshot replaces the whole book; an update applies every change it carries. Prices are held as
 /// integers at one scale per book (the most fractional digits seen), sizes exactly as sent.
-/// Best bid and best ask are O(1); a change near the touch moves only a few array elements.
+/// Best bid and best ask are O(1); a change costs O(log n) searching and at most a page of moves,
+/// wherever in the book it lands.
 public struct OrderBook: Sendable {
     /// The product this book belongs to, e.g. `BTC-USD`.
     public let product: String
@@ -87,11 +88,7 @@ public struct OrderBook: Sendable {
 
     /// The levels of one side, best first, up to `limit`.
     public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
-        let book = side == .bid ? bids : asks
-        return (0..<min(limit, book.count)).map { rank in
-            let entry = book.level(atRank: rank)
-            return level(price: entry.price, size: entry.size)
-        }
+        (side == .bid ? bids : asks).bestFirst(limit: limit).map { level(price: $0.price, size: $0.size) }
     }
 
     /// Replaces the whole book: no level from before survives.
