@@ -93,6 +93,8 @@ let package = Package(
             dependencies: [
                 "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "SyntheticFeed",
                 "BookBusSupervisor",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The command-line front end.

@@ -21,6 +21,8 @@ public struct BenchConfiguration: Sendable {
     public var latencyRates: [Double] = [1_000, 10_000, 100_000]
     public var latencySeconds = 3.0
     public var seed: UInt64 = 1
+    /// The Python reference book run beside each pipeline (`scripts/reference_book.py`).
+    public var referenceScript = "scripts/reference_book.py"
     /// The parts to run (all by default).
     public var sections: Set<BenchSection> = Set(BenchSection.allCases)
 
@@ -127,6 +129,9 @@ public struct BenchRunner {
         var withStartRates: [Double] = []
         var unbatchedRates: [Double] = []
         var bareRates: [Double] = []
+        var pythonRates: [Double] = []
+        var pythonSkipped: String?
+        let python = PythonReference(script: configuration.referenceScript)
         let pipeline = PipelineBenchmark(executable: configuration.executable, directory: directory)
         for _ in 0..<configuration.pipelineRepeats {
             try? FileManager.default.removeItem(atPath: events)
@@ -140,6 +145,10 @@ public struct BenchRunner {
                 recording: recording, products: settings.products, maxBatch: 1, eventLog: events)
             try checkFinalBooks(events: events, reference: reference)
             unbatchedRates.append(Double(frames.count) / unbatched.streamSeconds)
+            switch try await python.run(recording: recording, reference: reference) {
+            case .measured(let rate): pythonRates.append(rate)
+            case .skipped(let why): pythonSkipped = why
+            }
         }
         let ratios = zip(bookbusRates, bareRates).map { 100 * $0 / $1 }
         row("run (\(configuration.pipelineRepeats) of each)", "messages/s, median", "min – max")
@@ -152,7 +161,20 @@ public struct BenchRunner {
         row(
             "BookBus / bare libzmq, per pair", String(format: "%.1f%%", median(ratios)),
             range(ratios) { String(format: "%.1f%%", $0) })
-        print("  checked: every run's last top-of-book event of every product equals the reference book")
+        if let pythonSkipped {
+            row("Python sortedcontainers + orjson, one process", "skipped", pythonSkipped)
+        } else {
+            let pythonRatios = zip(bookbusRates, pythonRates).map { $0 / $1 }
+            row(
+                "Python sortedcontainers + orjson, one process", format(median(pythonRates)), range(pythonRates, format)
+            )
+            row(
+                "BookBus / Python, per pair", String(format: "%.1f×", median(pythonRatios)),
+                range(pythonRatios) { String(format: "%.1f×", $0) })
+        }
+        let checkedPython = pythonSkipped == nil ? ", and the Python book's," : ""
+        print(
+            "  checked: every run's last top-of-book event of every product\(checkedPython) equals the reference book")
     }
 
     // MARK: - 4. Latency

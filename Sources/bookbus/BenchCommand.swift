@@ -37,6 +37,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seed of the feed generator.")
     var seed: UInt64 = 1
 
+    @Option(
+        help:
+            "The Python reference book run beside each pipeline (skipped, with a note, without Python, sortedcontainers or orjson)."
+    )
+    var referenceScript: String = "scripts/reference_book.py"
+
     @Option(help: "Only these parts, comma-separated: hot-path, snapshots, pipeline, latency, memory (default: all).")
     var only: String?
 
@@ -69,6 +75,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
         configuration.latencySeconds = latencySeconds
         configuration.seed = seed
+        configuration.referenceScript = referenceScript
         if let parts = commaSeparated(only) {
             configuration.sections = Set(parts.compactMap(BenchSection.init(rawValue:)))
         }
