@@ -11,7 +11,7 @@ public final class ChildProcess: Sendable {
     public let arguments: [String]
     private let standardErrorPath: String?
     private let state = Mutex(State.notStarted)
-    private let exit = Mutex<Task<Int32, any Error>?>(nil)
+    private let completion = Mutex<Task<Int32, any Error>?>(nil)
 
     private enum State {
         case notStarted
@@ -68,7 +68,7 @@ public final class ChildProcess: Sendable {
             case .signaled(let signal): return 128 + signal
             }
         }
-        exit.withLock { $0 = task }
+        completion.withLock { $0 = task }
         for await _ in launched {}
         if case .notStarted = state.withLock({ $0 }) {
             _ = try await task.value
@@ -84,7 +84,7 @@ public final class ChildProcess: Sendable {
 
     /// The exit status once the process has ended, 128 + the signal's number if a signal ended it.
     public func waitForExit() async throws -> Int32 {
-        guard let task = exit.withLock({ $0 }) else {
+        guard let task = completion.withLock({ $0 }) else {
             throw ChildProcessError(description: "\(name) was never started")
         }
         return try await task.value

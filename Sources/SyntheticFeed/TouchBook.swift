@@ -8,7 +8,7 @@ struct TouchBook: Sendable {
     var bids: [Int: Int] = [:]
     var asks: [Int: Int] = [:]
 
-    /// The opening snapshot's levels, best first.
+    /// Fills both sides for the opening snapshot: `depth` levels a side, one tick apart.
     mutating func fill(depth: Int, using random: inout SplitMix64) {
         for level in 1...depth {
             bids[mid - level] = FeedGenerator.randomSize(using: &random)
