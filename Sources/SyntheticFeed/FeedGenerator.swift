@@ -52,17 +52,16 @@ public struct FeedGenerator {
         random = SplitMix64(seed: configuration.seed)
         productNames = configuration.products
         books = configuration.products.map { _ in .taken }
-        for (index, product) in configuration.products.enumerated() {
+        for index in configuration.products.indices {
             switch configuration.profile {
             case .touch:
-                books[index] = .touch(TouchBook(product: product, mid: 6_500_000 / (index + 1)))
+                books[index] = .touch(TouchBook(mid: 6_500_000 / (index + 1)))
             case .realistic:
                 let depth =
                     configuration.depth.map { ($0, $0) }
                     ?? RealisticBook.depths[index % RealisticBook.depths.count]
                 books[index] = .realistic(
-                    RealisticBook(
-                        product: product, mid: 1_000_000 + 5_500_000 / (index + 1), depth: depth, random: &random))
+                    RealisticBook(mid: 1_000_000 + 5_500_000 / (index + 1), depth: depth, random: &random))
             }
         }
     }

@@ -8,10 +8,6 @@ struct PriceLadder: Sendable {
     private var sizes: [Int] = []
     let isBid: Bool
 
-    init(isBid: Bool) {
-        self.isBid = isBid
-    }
-
     var count: Int { keys.count }
 
     /// The price in ticks of the level at `rank`.

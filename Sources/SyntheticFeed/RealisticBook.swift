@@ -5,7 +5,6 @@
 /// (2026-08-09, full snapshots, 773 update messages); docs/PERFORMANCE.md lists them and
 /// `TrafficStatistics` measures them on generated output.
 struct RealisticBook: Sendable {
-    var product: String
     var bids: PriceLadder
     var asks: PriceLadder
 
@@ -32,8 +31,7 @@ struct RealisticBook: Sendable {
     static let deleteShare = 0.24
 
     /// A fresh book around `mid` (in ticks), levels 1–4 ticks apart so inserts find room at any depth.
-    init(product: String, mid: Int, depth: (bids: Int, asks: Int), random: inout SplitMix64) {
-        self.product = product
+    init(mid: Int, depth: (bids: Int, asks: Int), random: inout SplitMix64) {
         func side(isBid: Bool, count: Int) -> PriceLadder {
             var levels: [(tick: Int, size: Int)] = []
             levels.reserveCapacity(count)

@@ -2,7 +2,6 @@
 /// geometric distance from the mid (most at the touch), a mid that drifts. The textbook's traffic,
 /// kinder than Coinbase's; kept for comparison with earlier figures.
 struct TouchBook: Sendable {
-    var product: String
     /// Price in ticks (0.01) of the mid; bids are below, asks above.
     var mid: Int
     var bids: [Int: Int] = [:]
