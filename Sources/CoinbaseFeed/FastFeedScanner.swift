@@ -97,10 +97,12 @@ private struct Scanner {
         }
         guard parsed else { return nil }
         if let channel {
-            guard channel == "l2_data", let events else { return nil }
+            guard channel == "l2_data", var events else { return nil }
             // The general parser takes the message timestamp for every event.
-            let stamped = events.map { BookMessage(product: $0.product, content: $0.content, exchangeTime: timestamp) }
-            return FeedMessage(kind: .book(stamped), connectionSequence: sequence)
+            if let timestamp {
+                for event in events.indices { events[event].exchangeTime = timestamp }
+            }
+            return FeedMessage(kind: .book(events), connectionSequence: sequence)
         }
         // Exchange: reading Advanced Trade-only fields would be unusual; leave it to the general path.
         // The product was checked by productID() as it was read.
@@ -125,92 +127,107 @@ private struct Scanner {
     mutating func events() -> [BookMessage]? {
         var messages: [BookMessage] = []
         let parsed = array { scanner in
-            var type: String?
+            var isSnapshot: Bool?
             var product: String?
-            var levels: [(side: Side, level: PriceLevel)]?
+            var changes: [LevelChange]?
             var seen = 0
             let ok = scanner.object { key, scanner in
-                if Self.equals(key, "type") {
-                    guard seen & 1 == 0 else { return false }
-                    seen |= 1
-                    type = scanner.plainString()
-                    return type != nil
-                } else if Self.equals(key, "product_id") {
-                    guard seen & 2 == 0 else { return false }
-                    seen |= 2
-                    product = scanner.plainString()
-                    return product != nil
-                } else if Self.equals(key, "updates") {
-                    guard seen & 4 == 0 else { return false }
-                    seen |= 4
-                    levels = scanner.advancedTradeUpdates()
-                    return levels != nil
+                let bit: Int
+                switch key.count {
+                case 4 where Self.equals(key, "type"):
+                    bit = 1
+                    isSnapshot = scanner.eventType()
+                case 10 where Self.equals(key, "product_id"):
+                    bit = 2
+                    product = scanner.productID()
+                case 7 where Self.equals(key, "updates"):
+                    bit = 4
+                    changes = scanner.advancedTradeUpdates()
+                default: return scanner.skipValue()
                 }
-                return scanner.skipValue()
+                guard seen & bit == 0 else { return false }  // duplicate key: let JSONDecoder decide
+                seen |= bit
+                switch bit {
+                case 1: return isSnapshot != nil
+                case 2: return product != nil
+                default: return changes != nil
+                }
             }
-            guard ok, let type, let product, let levels, ProductID.isValid(product) else { return false }
-            switch type {
-            case "snapshot":
-                let bids = levels.filter { $0.side == .bid }.map(\.level)
-                let asks = levels.filter { $0.side == .ask }.map(\.level)
+            guard ok, let isSnapshot, let product, let changes else { return false }
+            if isSnapshot {
+                var bids: [PriceLevel] = []
+                var asks: [PriceLevel] = []
+                for change in changes {
+                    let level = PriceLevel(price: change.price, size: change.size)
+                    if change.side == .bid { bids.append(level) } else { asks.append(level) }
+                }
                 messages.append(
                     BookMessage(product: product, content: .snapshot(bids: bids, asks: asks), exchangeTime: nil))
-            case "update":
-                messages.append(
-                    BookMessage(
-                        product: product,
-                        content: .update(
-                            levels.map { LevelChange(side: $0.side, price: $0.level.price, size: $0.level.size) }),
-                        exchangeTime: nil))
-            default:
-                return false
+            } else {
+                messages.append(BookMessage(product: product, content: .update(changes), exchangeTime: nil))
             }
             return true
         }
         return parsed ? messages : nil
     }
 
+    /// An Advanced Trade event `type`: `true` for `snapshot`, `false` for `update`, `nil` otherwise.
+    mutating func eventType() -> Bool? {
+        guard let range = plainStringRange() else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[range])
+        if Self.equals(text, "update") { return false }
+        if Self.equals(text, "snapshot") { return true }
+        return nil
+    }
+
     /// Advanced Trade `updates`: objects with `side`, `event_time`, `price_level`, `new_quantity`.
-    mutating func advancedTradeUpdates() -> [(side: Side, level: PriceLevel)]? {
-        var levels: [(side: Side, level: PriceLevel)] = []
+    mutating func advancedTradeUpdates() -> [LevelChange]? {
+        var changes: [LevelChange] = []
+        // An update object is ~130 bytes: room for what the rest of the frame can hold, within reason.
+        changes.reserveCapacity(min(1 << 16, (bytes.count - index) / 128 + 1))
         let parsed = array { scanner in
             var side: Side?
             var price: ExactDecimal?
             var size: ExactDecimal?
             var seen = 0
             let ok = scanner.object { key, scanner in
-                if Self.equals(key, "side") {
-                    guard seen & 1 == 0 else { return false }
-                    seen |= 1
+                // The four keys differ in length: one comparison of the length, then the bytes.
+                let bit: Int
+                let accepted: Bool
+                switch key.count {
+                case 4 where Self.equals(key, "side"):
+                    bit = 1
                     side = scanner.side()
-                    return side != nil
-                } else if Self.equals(key, "price_level") {
-                    guard seen & 2 == 0 else { return false }
-                    seen |= 2
+                    accepted = side != nil
+                case 11 where Self.equals(key, "price_level"):
+                    bit = 2
                     price = scanner.decimal()
-                    return price != nil
-                } else if Self.equals(key, "new_quantity") {
-                    guard seen & 4 == 0 else { return false }
-                    seen |= 4
+                    accepted = price != nil
+                case 12 where Self.equals(key, "new_quantity"):
+                    bit = 4
                     size = scanner.decimal()
-                    return size != nil
-                } else if Self.equals(key, "event_time") {
-                    guard seen & 8 == 0 else { return false }
-                    seen |= 8
-                    return scanner.plainString() != nil
+                    accepted = size != nil
+                case 10 where Self.equals(key, "event_time"):
+                    bit = 8
+                    accepted = scanner.plainStringRange() != nil
+                default: return scanner.skipValue()
                 }
-                return scanner.skipValue()
+                guard accepted, seen & bit == 0 else { return false }  // a duplicate: JSONDecoder decides
+                seen |= bit
+                return true
             }
             guard ok, let side, let price, let size else { return false }
-            levels.append((side, PriceLevel(price: price, size: size)))
+            changes.append(LevelChange(side: side, price: price, size: size))
             return true
         }
-        return parsed ? levels : nil
+        return parsed ? changes : nil
     }
 
     /// Exchange `bids`/`asks`: arrays of `[price, size, …]` strings.
     mutating func levels() -> [PriceLevel]? {
         var levels: [PriceLevel] = []
+        // A level is `["price","size"]` and a comma, ~25 bytes: room for what the frame can hold.
+        levels.reserveCapacity(min(1 << 17, (bytes.count - index) / 24 + 1))
         let parsed = array { scanner in
             var fields = 0
             var price: ExactDecimal?
@@ -234,6 +251,8 @@ private struct Scanner {
     /// Exchange `changes`: arrays of `[side, price, size, …]` strings.
     mutating func changes() -> [LevelChange]? {
         var changes: [LevelChange] = []
+        // A change is `["side","price","size"]` and a comma, ~32 bytes.
+        changes.reserveCapacity(min(1 << 16, (bytes.count - index) / 32 + 1))
         let parsed = array { scanner in
             var fields = 0
             var side: Side?
@@ -330,11 +349,23 @@ private struct Scanner {
     }
 
     /// The contents of a string that has no escape, no control and no non-ASCII byte.
+    ///
+    /// Eight bytes at a time: a word is searched for a quote, a backslash, a control byte or a byte
+    /// with the top bit set all at once, and the first one found decides.
     mutating func plainStringRange() -> Range<Int>? {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == quote else { return nil }
+        guard index < bytes.count, bytes[index] == quote, let base = bytes.baseAddress else { return nil }
         let start = index + 1
         var position = start
+        while position + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let special = Self.specialBytes(word)
+            if special != 0 {
+                position += special.trailingZeroBitCount >> 3
+                break
+            }
+            position += 8
+        }
         while position < bytes.count {
             let byte = bytes[position]
             if byte == quote {
@@ -345,6 +376,21 @@ private struct Scanner {
             position += 1
         }
         return nil
+    }
+
+    /// The top bit of each byte of `word` that is a quote, a backslash, below 0x20 or above 0x7F.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte of `x` is zero exactly where the top bit of `(x - 1) & ~x` ends up set, per byte
+        // (borrows only run on from a byte that was zero, which is already flagged).
+        func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let quotes = zeroBytes(word ^ (ones &* UInt64(quote)))
+        let backslashes = zeroBytes(word ^ (ones &* UInt64(backslash)))
+        // Below 0x20: subtracting 0x20 borrows into the top bit (for bytes below 0x80).
+        let controls = (word &- ones &* 0x20) & ~word & highs
+        return quotes | backslashes | controls | (word & highs)
     }
 
     // MARK: Structure

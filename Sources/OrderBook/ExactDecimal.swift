@@ -32,6 +32,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         self = try parsed.get()
     }
 
+    /// Any 18 decimal digits fit in an `Int64`: text no longer than this needs no overflow checks.
+    private static let digitsThatAlwaysFit = 18
+
     /// Parses plain decimal ASCII: an optional `-`, digits, and an optional `.` followed by digits
     /// (so `.5` and `1.` are refused).
     /// No exponent, no `+`, no spaces. At most ``maxScale`` fractional digits, and the digits must fit
@@ -59,10 +62,14 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                     scale += 1
                     guard scale <= Int(Self.maxScale) else { throw .tooManyFractionDigits(scale) }
                 }
-                let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
-                guard !overflow1, !overflow2 else { throw .outOfRange }
-                mantissa = sum
+                if count <= Self.digitsThatAlwaysFit {
+                    mantissa = mantissa &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+                } else {
+                    let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+                    guard !overflow1, !overflow2 else { throw .outOfRange }
+                    mantissa = sum
+                }
                 digits += 1
             } else {
                 throw .invalidCharacter(position: index)

@@ -36,6 +36,17 @@ import Testing
         #expect(throws: DecimalError.outOfRange) { try ExactDecimal("99999999999999999999") }
         #expect(throws: DecimalError.outOfRange) { try ExactDecimal("9223372036854775808") }
         #expect(try ExactDecimal("9223372036854775807").mantissa == Int64.max)
+        #expect(throws: DecimalError.outOfRange) { try ExactDecimal("9999999999999999999") }
+    }
+
+    /// Text of up to 18 bytes is parsed without overflow checks: the longest such values are exact.
+    @Test func theLongestUncheckedTextsAreExact() throws {
+        #expect(try ExactDecimal("999999999999999999").mantissa == 999_999_999_999_999_999)
+        #expect(try ExactDecimal("-99999999999999999").mantissa == -99_999_999_999_999_999)
+        let fraction = try ExactDecimal("0.9999999999999999")
+        #expect(fraction.mantissa == 9_999_999_999_999_999 && fraction.scale == 16)
+        let checked = try ExactDecimal("0.99999999999999999")
+        #expect(checked.mantissa == 99_999_999_999_999_999 && checked.scale == 17)
     }
 
     @Test func arithmeticIsExact() throws {

@@ -79,4 +79,29 @@ import Testing
         #expect(fast(spaced) == (try parser.parseWithDecoder(spaced)))
         #expect(fast(spaced) != nil)
     }
+
+    /// Strings are scanned eight bytes at a time: a byte the scanner must refuse is found at every
+    /// offset of a word, and the bytes around the boundaries it tests for are still accepted.
+    @Test func everyStringByteIsCheckedWhereverItFallsInAWord() throws {
+        let text =
+            #"{"type":"l2update","product_id":"BTC-USD","changes":[["buy","1.5","2"]],"time":"2025-11-24T16:00:00.001999Z"}"#
+        let frame = Array(text.utf8)
+        let timeStart = frame.count - 29
+        let refused: [UInt8] = [0x5C, 0x00, 0x01, 0x1F, 0x80, 0xC3, 0xFF]
+        let accepted: [UInt8] = [0x20, 0x21, 0x7E, 0x7F]
+        for offset in 0..<27 {
+            for byte in refused {
+                var mutated = frame
+                mutated[timeStart + offset] = byte
+                #expect(fast(mutated) == nil, "byte \(byte) at \(offset)")
+            }
+            for byte in accepted {
+                var mutated = frame
+                mutated[timeStart + offset] = byte
+                let answer = fast(mutated)
+                #expect(answer != nil, "byte \(byte) at \(offset)")
+                #expect(answer == (try parser.parseWithDecoder(mutated)), "byte \(byte) at \(offset)")
+            }
+        }
+    }
 }
