@@ -67,7 +67,9 @@ public struct BenchRunner {
 
     private func hotPath() throws {
         for profile in configuration.profiles {
-            section("1. hot path, one core, \(profile) profile (\(configuration.hotPathUpdates) generated updates)")
+            section(
+                "1. hot path, one core, \(profile) profile (\(configuration.hotPathUpdates) generated updates, best of 3 passes)"
+            )
             for (number, feed) in CoinbaseFeedKind.allCases.enumerated() {
                 var generator = FeedGenerator(
                     configuration: generatorConfiguration(

@@ -1,3 +1,4 @@
+import Foundation
 import OrderBook
 
 /// A zero-copy reader for the hot message shapes — Exchange `snapshot` and `l2update`, Advanced
@@ -186,6 +187,10 @@ private struct Scanner {
         // An update object is ~130 bytes: room for what the rest of the frame can hold, within reason.
         changes.reserveCapacity(min(1 << 16, (bytes.count - index) / 128 + 1))
         let parsed = array { scanner in
+            if let change = scanner.updateAsCoinbaseWritesIt() {
+                changes.append(change)
+                return true
+            }
             var side: Side?
             var price: ExactDecimal?
             var size: ExactDecimal?
@@ -221,6 +226,21 @@ private struct Scanner {
             return true
         }
         return parsed ? changes : nil
+    }
+
+    /// An update object spelled exactly as Coinbase writes it — these four keys in this order, no
+    /// space between them — read by matching its fixed text, with no key to look up; `nil`, with
+    /// nothing consumed, for any other spelling, which the general object reader then takes.
+    mutating func updateAsCoinbaseWritesIt() -> LevelChange? {
+        let start = index
+        guard literal(#"{"side":"#), let side = side(), literal(#","event_time":"#), plainStringRange() != nil,
+            literal(#","price_level":"#), let price = decimal(), literal(#","new_quantity":"#), let size = decimal(),
+            literal("}")
+        else {
+            index = start
+            return nil
+        }
+        return LevelChange(side: side, price: price, size: size)
     }
 
     /// Exchange `bids`/`asks`: arrays of `[price, size, …]` strings.
@@ -463,10 +483,13 @@ private struct Scanner {
         }
     }
 
+    /// Consumes `word` when the bytes at the current position spell it.
+    @inline(__always)
     private mutating func literal(_ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
-        guard index + length <= bytes.count else { return false }
-        for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] { return false }
+        guard index + length <= bytes.count, let base = bytes.baseAddress,
+            memcmp(base + index, word.utf8Start, length) == 0
+        else { return false }
         index += length
         return true
     }
@@ -516,10 +539,10 @@ private struct Scanner {
 
     @inline(__always)
     static func equals(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        guard key.count == name.utf8CodeUnitCount else { return false }
-        let expected = name.utf8Start
-        for offset in 0..<key.count where key[offset] != expected[offset] { return false }
-        return true
+        guard key.count == name.utf8CodeUnitCount, let base = key.baseAddress else {
+            return key.isEmpty && name.utf8CodeUnitCount == 0
+        }
+        return memcmp(base, name.utf8Start, key.count) == 0
     }
 
     /// The key, dispatched on its length first: one or two byte comparisons per key.
