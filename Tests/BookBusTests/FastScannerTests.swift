@@ -78,6 +78,19 @@ import Testing
             #" { "changes" : [ [ "sell" , "2.50" , "0.1" ] ] , "type" : "l2update" , "product_id" : "X-Y" } "#.utf8)
         #expect(fast(spaced) == (try parser.parseWithDecoder(spaced)))
         #expect(fast(spaced) != nil)
+        // An Advanced Trade update in another key order or with spaces takes the general object
+        // reader, not the fixed-text one, and gives the same answer.
+        for update in [
+            #"{"price_level":"2.5","side":"bid","new_quantity":"1","event_time":"t"}"#,
+            #"{ "side" : "offer", "event_time" : "t", "price_level" : "2.5", "new_quantity" : "0" }"#,
+            #"{"side":"bid","event_time":"t","price_level":"2.5","new_quantity":"1","extra":[1,{"a":null}]}"#,
+        ] {
+            let frame = Array(
+                (#"{"channel":"l2_data","timestamp":"t","sequence_num":1,"events":[{"type":"update","product_id":"X-Y","updates":["#
+                    + update + "]}]}").utf8)
+            #expect(fast(frame) != nil, "\(update)")
+            #expect(fast(frame) == (try parser.parseWithDecoder(frame)), "\(update)")
+        }
     }
 
     /// Strings are scanned eight bytes at a time: a byte the scanner must refuse is found at every
