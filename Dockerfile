@@ -36,7 +36,7 @@ USER 10001:10001
 ENV BOOKBUS_CONFIG=Config/docker.yaml
 # 5555 raw bus, 5560 snapshot/group service, 5570/5571 relay; which one a container uses
 # depends on its role.
-EXPOSE 5555 5560 5570 5571
+EXPOSE 5555 5560 5570 5571 9100
 # The role touches health.file (state/health in Config/docker.yaml) every second while it runs.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 CMD ["bookbus", "health", "--max-age", "10"]
 # tini forwards SIGTERM to bookbus, which stops cleanly and exits 0 (docker stop).

@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Debian's libzmq (apt: libzmq3-dev, pkg-config: libzmq).
@@ -50,6 +52,7 @@ let package = Package(
             dependencies: [
                 "OrderBook", "CoinbaseFeed", "BusProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The long-running roles wired to sockets, clocks and files (ingest, worker, relay, sink), and
@@ -60,6 +63,10 @@ let package = Package(
                 "ZeroMQ", "OrderBook", "CoinbaseFeed", "BusProtocol", "BookBusCore", "BookBusSettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             // Each daemon is a class holding its core, used from its one thread: Swift's run-time
             // check of every access to a class's stored property (swift_beginAccess) was the ingest's

@@ -130,6 +130,7 @@ public struct BenchRunner {
         var bookbusRates: [Double] = []
         var withStartRates: [Double] = []
         var unbatchedRates: [Double] = []
+        var observedRates: [Double] = []
         var bareRates: [Double] = []
         var pythonRates: [Double] = []
         var pythonSkipped: String?
@@ -147,6 +148,11 @@ public struct BenchRunner {
                 recording: recording, products: settings.products, maxBatch: 1, eventLog: events)
             try checkFinalBooks(events: events, reference: reference)
             unbatchedRates.append(Double(frames.count) / unbatched.streamSeconds)
+            try? FileManager.default.removeItem(atPath: events)
+            let observed = try await pipeline.run(
+                recording: recording, products: settings.products, metrics: true, eventLog: events)
+            try checkFinalBooks(events: events, reference: reference)
+            observedRates.append(Double(frames.count) / observed.streamSeconds)
             switch try await python.run(recording: recording, reference: reference) {
             case .measured(let rate): pythonRates.append(rate)
             case .skipped(let why): pythonSkipped = why
@@ -159,6 +165,9 @@ public struct BenchRunner {
         row(
             "  same, --max-batch 1 (no batches on the bus)", format(median(unbatchedRates)),
             range(unbatchedRates, format))
+        row(
+            "  same, /metrics on in every role (not scraped)", format(median(observedRates)),
+            range(observedRates, format))
         row("bare libzmq PUB → SUB, same frames", format(median(bareRates)), range(bareRates, format))
         row(
             "BookBus / bare libzmq, per pair", String(format: "%.1f%%", median(ratios)),

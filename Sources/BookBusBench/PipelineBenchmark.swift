@@ -36,19 +36,21 @@ public struct PipelineBenchmark {
     ///   - maxBatch: the ingest's `--max-batch` (`nil`: its default).
     public func run(
         recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
-        maxBatch: Int? = nil, eventLog: String
+        maxBatch: Int? = nil, metrics: Bool = false, eventLog: String
     ) async throws -> Run {
         let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
         let logs = (0..<(2 + workerCount)).map { "\(directory)/process-\($0).err" }
         let sinkStats = "\(directory)/sink.stats.json"
+        // Each role's /metrics on a port of the system's choosing: the cost of keeping them current.
+        let observed = metrics ? ["--metrics-listen", "127.0.0.1:0"] : []
         try? FileManager.default.removeItem(atPath: sinkStats)
         let sink = ChildProcess(
             name: "sink", executable: executable,
             arguments: ["sink"] + (0..<workerCount).flatMap { ["--connect", "\(host):\(ports[2 + $0])"] } + [
                 "--events", "spread,tob", "--format", "json", "--log", eventLog, "--quiet",
                 "--exit-after-ends", "\(workerCount)", "--log-level", "info", "--stats-file", sinkStats,
-            ] + (latency ? ["--latency-report"] : []), standardErrorPath: logs[0])
+            ] + (latency ? ["--latency-report"] : []) + observed, standardErrorPath: logs[0])
         let workers = (0..<workerCount).map { index in
             ChildProcess(
                 name: "worker-\(index)", executable: executable,
@@ -57,14 +59,14 @@ public struct PipelineBenchmark {
                     "--ingest", "\(host):\(ports[0])", "--snapshots", "\(host):\(ports[1])",
                     "--publish", "\(host):\(ports[2 + index])", "--wait-for-subscribers", "1", "--lossless",
                     "--name", "worker-\(index)", "--log-level", "info",
-                ], standardErrorPath: logs[1 + index])
+                ] + observed, standardErrorPath: logs[1 + index])
         }
         let ingest = ChildProcess(
             name: "ingest", executable: executable,
             arguments: [
                 "ingest", "--replay", recording, "--rate", "\(rate)", "--publish", "\(host):\(ports[0])",
                 "--snapshots", "\(host):\(ports[1])", "--wait-for-subscribers", "\(workerCount)", "--log-level", "info",
-            ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []), standardErrorPath: logs[1 + workerCount])
+            ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []) + observed, standardErrorPath: logs[1 + workerCount])
         try await sink.start()
         for worker in workers { try await worker.start() }
         let started = ContinuousClock.now

@@ -104,6 +104,9 @@ public struct CloneClient: Sendable {
     private var requestsInRun = 0
     private var lastRequestAt: ContinuousClock.Instant?
     private var lastResyncAt: ContinuousClock.Instant?
+    /// When the ingest received the last message the book took (nanoseconds since the epoch; 0:
+    /// none yet), for how long a product has been quiet.
+    public private(set) var lastAppliedNanos: UInt64 = 0
     /// A crossed book is reported once, until it uncrosses.
     private var crossedReported = false
 
@@ -151,7 +154,7 @@ public struct CloneClient: Sendable {
             lastSequence = header.sequence
             // Refused messages and messages without book data (ticker, match, …) change nothing.
             guard let messages, !messages.isEmpty else { return }
-            apply(messages, actions: &actions)
+            apply(messages, of: header, actions: &actions)
             publishIfTrusted(header, exchangeTime: Self.exchangeTime(of: messages), now: now, actions: &actions)
         } else if isSnapshot, let messages {
             // A snapshot on the stream replaces everything: the book is complete from here.
@@ -185,7 +188,7 @@ public struct CloneClient: Sendable {
         guard goLive(header, snapshot: [snapshot], fromService: true, now: now, actions: &actions) else { return }
         for message in newer {
             lastSequence = message.header.sequence
-            if let messages = message.messages { apply(messages, actions: &actions) }
+            if let messages = message.messages { apply(messages, of: message.header, actions: &actions) }
         }
         if let last = newer.last {
             publishIfTrusted(
@@ -243,7 +246,7 @@ public struct CloneClient: Sendable {
         case .awaitingSnapshot(let waited), .resynchronising(let waited): reason = waited
         case .live: return true
         }
-        guard apply(snapshot, actions: &actions) else {
+        guard apply(snapshot, of: header, actions: &actions) else {
             askForSnapshot(now: now, actions: &actions)
             return false
         }
@@ -271,10 +274,11 @@ public struct CloneClient: Sendable {
         lastSequence = message.header.sequence
     }
 
-    /// Applies book messages; `false` when any was refused.
+    /// Applies book messages received (by the ingest) at `header`'s time; `false` when any was refused.
     @discardableResult
-    private mutating func apply(_ messages: [BookMessage], actions: inout [Action]) -> Bool {
+    private mutating func apply(_ messages: [BookMessage], of header: FrameHeader, actions: inout [Action]) -> Bool {
         let outcome = book.apply(messages)
+        if outcome.applied > 0 { lastAppliedNanos = header.receivedAtNanos }
         for failure in outcome.failures { actions.append(.rejected(failure)) }
         return outcome.failures.isEmpty
     }

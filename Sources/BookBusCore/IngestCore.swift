@@ -69,6 +69,8 @@ public struct IngestCore {
     private var spares: [PackedFrames] = []
     /// The last sequence of `raw/*/`.
     private var unroutedSequence: UInt64 = 0
+    /// The live connections that have connected and subscribed at least once.
+    private var connectedLabels: Set<String> = []
     private let router = FeedRouter()
     /// The ingest shows no exchange timestamps (the workers read them from the raw bytes it publishes).
     private let parser = FeedParser(keepsExchangeTimes: false)
@@ -98,6 +100,15 @@ public struct IngestCore {
     /// The topic frame of the product a ``IngestOutput/Message/batch(product:header:payloads:)`` is of.
     public func topic(of product: Int) -> [UInt8] {
         products[product].topic
+    }
+
+    /// Ready when every live connection has subscribed (a replay: once its first frame is in).
+    public var readiness: Readiness {
+        guard !configuration.connections.isEmpty else {
+            return stats.frames > 0 ? .ready : .notReady("no frame received yet")
+        }
+        let waiting = configuration.connections.keys.filter { !connectedLabels.contains($0) }.sorted()
+        return waiting.isEmpty ? .ready : .notReady("connecting: \(waiting.joined(separator: ", "))")
     }
 
     // MARK: - Inputs
@@ -153,6 +164,7 @@ public struct IngestCore {
     /// start again at 1, and the connection's books wait for the fresh snapshots that follow.
     public mutating func connected(label: String, newEpoch: UInt64) {
         stats.connections += 1
+        connectedLabels.insert(label)
         flush()
         epoch = newEpoch
         for index in products.indices { products[index].sequence = 0 }

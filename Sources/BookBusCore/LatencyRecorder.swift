@@ -1,34 +1,104 @@
-/// Ingest-receive → sink-receive latencies, for `--latency-report`: every sample is kept (up to a
-/// bound) and the percentiles are exact.
+import Histogram
+
+/// Latencies in nanoseconds (ingest receive → sink receive, or → publish), kept as an HdrHistogram:
+/// constant memory however many samples, percentiles to three significant digits (within 0.1%).
+///
+/// A latency above an hour, or a negative one (the two hosts' clocks disagree), is counted as out
+/// of range rather than recorded.
 public struct LatencyRecorder: Sendable {
-    /// At most this many samples are kept (8 bytes each); later ones are counted, not stored.
-    public static let capacity = 10_000_000
-    private var samples: [UInt64] = []
-    public private(set) var overflow = 0
+    /// The largest latency recorded: an hour.
+    public static let highest: UInt64 = 3_600_000_000_000
+    private var histogram = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .three)
+    public private(set) var outOfRange = 0
 
-    public init() {}
+    /// The name the statistics and the histogram start with, e.g. `latency` or `publish_latency`.
+    public let name: String
+    /// What is measured, e.g. "Ingest receive to sink receive".
+    public let meaning: String
 
-    public mutating func record(nanoseconds: UInt64) {
-        if samples.count < Self.capacity { samples.append(nanoseconds) } else { overflow += 1 }
+    public init(name: String = "latency", meaning: String = "Ingest receive to sink receive") {
+        self.name = name
+        self.meaning = meaning
+    }
+
+    /// Records the latency from `startNanos` to `endNanos` (wall clock, nanoseconds since the epoch).
+    public mutating func record(from startNanos: UInt64, to endNanos: UInt64) {
+        guard endNanos >= startNanos, endNanos - startNanos <= Self.highest else {
+            outOfRange += 1
+            return
+        }
+        _ = histogram.record(endNanos - startNanos)
+    }
+
+    public var count: Int { Int(histogram.totalCount) }
+
+    /// The latency at `percentile` (0–100), in nanoseconds; 0 without samples.
+    public func nanoseconds(atPercentile percentile: Double) -> UInt64 {
+        count == 0 ? 0 : histogram.valueAtPercentile(percentile)
     }
 
     /// The sample count and `p50 p90 p99 p99.9 max`, in nanoseconds.
     public var statistics: [Statistic] {
-        var result = [Statistic("latency_samples", .gauge, samples.count, help: "Latency samples kept.")]
-        guard !samples.isEmpty else { return result }
-        let sorted = samples.sorted()
-        func percentile(_ p: Double) -> Int {
-            let index = min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)
-            return Int(sorted[max(0, index)])
+        var result = [
+            Statistic("\(name)_samples", .counter, count, help: "\(meaning) latency samples recorded."),
+            Statistic(
+                "\(name)_out_of_range", .counter, outOfRange,
+                help: "\(meaning) latencies not recorded: negative (clocks apart) or above an hour."),
+        ]
+        guard count > 0 else { return result }
+        let help = "\(meaning), nanoseconds"
+        // For the stats file and the closing line; Prometheus has the histogram.
+        func percentile(_ suffix: String, _ value: UInt64, _ which: String) -> Statistic {
+            Statistic("\(name)_\(suffix)_ns", .gauge, Int(value), help: "\(help), \(which).", isMetric: false)
         }
-        let help = "Ingest receive to sink receive, nanoseconds"
         result += [
-            Statistic("latency_p50_ns", .gauge, percentile(50), help: "\(help), median."),
-            Statistic("latency_p90_ns", .gauge, percentile(90), help: "\(help), 90th percentile."),
-            Statistic("latency_p99_ns", .gauge, percentile(99), help: "\(help), 99th percentile."),
-            Statistic("latency_p999_ns", .gauge, percentile(99.9), help: "\(help), 99.9th percentile."),
-            Statistic("latency_max_ns", .gauge, Int(sorted.last!), help: "\(help), largest."),
+            percentile("p50", nanoseconds(atPercentile: 50), "median"),
+            percentile("p90", nanoseconds(atPercentile: 90), "90th percentile"),
+            percentile("p99", nanoseconds(atPercentile: 99), "99th percentile"),
+            percentile("p999", nanoseconds(atPercentile: 99.9), "99.9th percentile"),
+            percentile("max", histogram.max, "largest"),
         ]
         return result
+    }
+
+    /// Upper bounds of the Prometheus buckets, in seconds: 50 µs to 10 s.
+    public static let bucketBounds: [Double] = [
+        0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
+
+    /// The samples as a Prometheus histogram in seconds (bucket counts to the histogram's precision).
+    public var histogramSnapshot: LatencyHistogram {
+        let counts = Self.bucketBounds.map { bound in
+            histogram.count(within: 0...UInt64(bound * 1e9))
+        }
+        return LatencyHistogram(
+            name: "\(name)_seconds", help: "\(meaning) latency, in seconds.",
+            buckets: zip(Self.bucketBounds, counts).map { (upperBound: $0, count: Int($1)) }, count: count,
+            sum: histogram.mean * Double(count) / 1e9)
+    }
+}
+
+/// A latency histogram as Prometheus shows one: cumulative counts per upper bound (seconds), the
+/// count, and the sum (the mean times the count, to the histogram's precision).
+public struct LatencyHistogram: Sendable, Equatable {
+    public var name: String
+    public var help: String
+    public var buckets: [(upperBound: Double, count: Int)]
+    public var count: Int
+    public var sum: Double
+
+    public init(name: String, help: String, buckets: [(upperBound: Double, count: Int)], count: Int, sum: Double) {
+        self.name = name
+        self.help = help
+        self.buckets = buckets
+        self.count = count
+        self.sum = sum
+    }
+
+    public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool {
+        lhs.name == rhs.name && lhs.help == rhs.help && lhs.count == rhs.count && lhs.sum == rhs.sum
+            && lhs.buckets.map(\.upperBound) == rhs.buckets.map(\.upperBound)
+            && lhs.buckets.map(\.count) == rhs.buckets.map(\.count)
     }
 }

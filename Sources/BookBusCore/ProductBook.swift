@@ -14,6 +14,8 @@ public struct ProductBook: Sendable {
     public private(set) var updateCount = 0
     /// Deletes of levels that were not in the book, over every message applied.
     public private(set) var absentDeletes = 0
+    /// Level changes of the updates applied (snapshots not counted).
+    public private(set) var levelChanges = 0
 
     public init(product: String) {
         book = OrderBook(product: product)
@@ -36,7 +38,10 @@ public struct ProductBook: Sendable {
                 let absent = try book.apply(message.content).absentDeletes
                 outcome.absentDeletes += absent
                 absentDeletes += absent
-                if message.isSnapshot { isLoaded = true }
+                switch message.content {
+                case .snapshot: isLoaded = true
+                case .update(let changes): levelChanges += changes.count
+                }
                 updateCount += 1
                 outcome.applied += 1
             } catch {

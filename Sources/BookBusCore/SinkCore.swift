@@ -52,13 +52,22 @@ public struct SinkCore {
         output.logs.removeAll()
     }
 
+    /// Ready once events arrive.
+    public var readiness: Readiness {
+        stats.received > 0 ? .ready : .notReady("no event received yet")
+    }
+
     /// The statistics, for the closing line and the stats file; `refusedMessages` bus messages were
     /// refused for their shape before they reached the core.
     public func report(refusedMessages: Int) -> StatsReport {
-        var statistics = stats.statistics(
+        let statistics = stats.statistics(
             refused: refusedMessages, missed: gaps.missed, superseded: generations.superseded)
-        if configuration.latencyReport { statistics += latencies.statistics }
-        return StatsReport(role: "sink", name: "sink", statistics: statistics)
+        guard configuration.latencyReport else {
+            return StatsReport(role: "sink", name: "sink", statistics: statistics)
+        }
+        return StatsReport(
+            role: "sink", name: "sink", statistics: statistics + latencies.statistics,
+            histograms: [latencies.histogramSnapshot])
     }
 
     /// Takes one bus message received at `nowNanos` (wall clock; needed for control messages, and
@@ -87,7 +96,7 @@ public struct SinkCore {
             for index in 0..<message.payloadCount {
                 stats.received += 1
                 if configuration.latencyReport {
-                    latencies.record(nanoseconds: nowNanos &- message.header.receivedAtNanos)
+                    latencies.record(from: message.header.receivedAtNanos, to: nowNanos)
                 }
                 let payload = message.payload(index)
                 guard generations.admits(product: product, generation: BookEvent.generation(inPayload: payload) ?? 0),

@@ -16,6 +16,9 @@ public struct Statistic: Sendable, Equatable {
     public var value: Int
     /// For one series of a labelled family (e.g. resyncs by reason): the label's name and value.
     public var label: Label?
+    /// Whether the metrics endpoint serves it: not for what Prometheus derives itself (the
+    /// percentiles of a latency it also gets as a histogram).
+    public var isMetric: Bool
 
     /// One label of a series, e.g. `reason` = `sequence_gap`.
     public struct Label: Sendable, Equatable {
@@ -28,12 +31,13 @@ public struct Statistic: Sendable, Equatable {
         }
     }
 
-    public init(_ name: String, _ kind: Kind, _ value: Int, help: String, label: Label? = nil) {
+    public init(_ name: String, _ kind: Kind, _ value: Int, help: String, label: Label? = nil, isMetric: Bool = true) {
         self.name = name
         self.help = help
         self.kind = kind
         self.value = value
         self.label = label
+        self.isMetric = isMetric
     }
 }
 
@@ -46,14 +50,26 @@ public struct StatsReport: Sendable {
     public var role: String
     public var name: String
     public var statistics: [Statistic]
-    /// Product → its state (`live`, `resynchronising`, …), for roles that keep books.
+    /// Product → its state (one of ``productStates``), for roles that keep books.
     public var products: [String: String]
 
-    public init(role: String, name: String, statistics: [Statistic], products: [String: String] = [:]) {
+    /// The states a product's book is reported in: live (trusted, making events), awaiting its
+    /// first snapshot, or resynchronising (it stopped being trusted and waits for a fresh one).
+    public static let productStates = ["live", "awaiting_snapshot", "resynchronising"]
+
+    /// Latency histograms, for the metrics endpoint (the stats file and the log line carry their
+    /// percentiles among the statistics).
+    public var histograms: [LatencyHistogram]
+
+    public init(
+        role: String, name: String, statistics: [Statistic], products: [String: String] = [:],
+        histograms: [LatencyHistogram] = []
+    ) {
         self.role = role
         self.name = name
         self.statistics = statistics
         self.products = products
+        self.histograms = histograms
     }
 
     /// The unlabelled statistics as log metadata, `name=value`.

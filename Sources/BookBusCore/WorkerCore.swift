@@ -37,6 +37,9 @@ public struct WorkerCore {
         let name: String
         var clone: CloneClient
         var lastPublished: Published?
+        /// Events made, by stream.
+        var topOfBookEvents = 0
+        var spreadEvents = 0
 
         /// What the last events of the product showed.
         struct Published {
@@ -132,6 +135,7 @@ public struct WorkerCore {
                         ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
                         worker: context.worker, generation: context.generation))
                 stats.events += 1
+                if kind == .topOfBook { topOfBookEvents += 1 } else { spreadEvents += 1 }
             }
         }
     }
@@ -180,7 +184,7 @@ public struct WorkerCore {
     /// The statistics and each product's state, for the closing line and the stats file.
     public var report: StatsReport {
         StatsReport(
-            role: "worker", name: configuration.name, statistics: stats.statistics,
+            role: "worker", name: configuration.name, statistics: stats.statistics + productStatistics,
             products: products.mapValues { product in
                 switch product.clone.phase {
                 case .live: "live"
@@ -188,6 +192,51 @@ public struct WorkerCore {
                 case .resynchronising: "resynchronising"
                 }
             })
+    }
+
+    /// Each product's counts, depth and last update, labelled with the product (bounded by the
+    /// products this worker keeps).
+    private var productStatistics: [Statistic] {
+        products.sorted { $0.key < $1.key }.flatMap { product, state -> [Statistic] in
+            let label = Statistic.Label("product", product)
+            let book = state.clone.book
+            return [
+                Statistic(
+                    "product_book_messages", .counter, book.updateCount,
+                    help: "Book messages applied to the product's book, snapshots included.", label: label),
+                Statistic(
+                    "product_level_changes", .counter, book.levelChanges,
+                    help: "Level changes of the updates applied to the product's book.", label: label),
+                Statistic(
+                    "product_tob_events", .counter, state.topOfBookEvents,
+                    help: "Top-of-book events made for the product.", label: label),
+                Statistic(
+                    "product_spread_events", .counter, state.spreadEvents,
+                    help: "Spread events made for the product.", label: label),
+                Statistic(
+                    "book_bid_levels", .gauge, book.book.levelCount(.bid), help: "Bid levels in the product's book.",
+                    label: label),
+                Statistic(
+                    "book_ask_levels", .gauge, book.book.levelCount(.ask), help: "Ask levels in the product's book.",
+                    label: label),
+                Statistic(
+                    "book_last_update_timestamp_seconds", .gauge, Int(state.clone.lastAppliedNanos / 1_000_000_000),
+                    help:
+                        "When the ingest received the last message the product's book took (Unix seconds; 0: none yet).",
+                    label: label),
+            ]
+        }
+    }
+
+    /// Ready when every product this worker keeps is live (and it keeps at least one).
+    public var readiness: Readiness {
+        let report = self.report.products
+        guard !report.isEmpty else { return .notReady("no product assigned or seen yet") }
+        let waiting = report.filter { $0.value != "live" }.sorted { $0.key < $1.key }
+        guard waiting.isEmpty else {
+            return .notReady("not live: " + waiting.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+        }
+        return .ready
     }
 
     // MARK: - Inputs

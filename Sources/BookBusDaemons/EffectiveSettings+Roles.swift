@@ -16,6 +16,17 @@ extension EffectiveSettings {
     /// The stats file, if configured.
     public var statsFile: StatsFile? { self[SettingsCatalog.Common.statsFile].map(StatsFile.init(path:)) }
 
+    /// Where the status endpoint listens, if configured.
+    public func metricsListen() throws -> HostAndPort? {
+        let setting = SettingsCatalog.Common.metricsListen
+        guard let text = self[setting] else { return nil }
+        guard let address = HostAndPort(parsing: text) else {
+            throw invalid(
+                setting.definition, "\(text) is not host:port (e.g. 0.0.0.0:9100, or 127.0.0.1:0 for any free port)")
+        }
+        return address
+    }
+
     private func int32(_ setting: Setting<Int>) throws -> Int32 {
         guard let value = Int32(exactly: self[setting]) else {
             throw invalid(setting.definition, "\(self[setting]) is too large (at most \(Int32.max))")

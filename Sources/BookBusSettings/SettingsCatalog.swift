@@ -13,6 +13,10 @@ public enum SettingsCatalog {
         public static let statsFile = OptionalSetting<String>(
             "stats.file", flag: "--stats-file",
             "The role's statistics as JSON, rewritten every second while it runs and once more when it stops.")
+        public static let metricsListen = OptionalSetting<String>(
+            "metrics.listen", flag: "--metrics-listen",
+            "Serve Prometheus /metrics, /health and /ready over HTTP here, host:port (e.g. 0.0.0.0:9100; port 0 picks a free one). Off unless set."
+        )
         public static let highWaterMark = Setting<Int>(
             "bus.hwm", default: 25_000, flag: "--hwm", minimum: 1,
             "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a batch counts once."
@@ -205,7 +209,8 @@ public enum SettingsCatalog {
             "Keep only events with spread × 10000 ≥ this × mid (exact; events with an empty side never pass).")
         public static let latencyReport = Setting<Bool>(
             "sink.latency_report", default: false, flag: "--latency-report",
-            "Measure ingest-receive → sink-receive latency per event; print percentiles when stopping.")
+            "Measure ingest-receive → sink-receive latency per event; print percentiles when stopping (measured whenever metrics.listen is set, too)."
+        )
         public static let exitAfterEnds = Setting<Int>(
             "sink.exit_after_ends", default: 0, flag: "--exit-after-ends", minimum: 0,
             "Exit after this many publishers announced their end of stream (0: run until stopped).")
@@ -214,7 +219,7 @@ public enum SettingsCatalog {
     /// Every setting, in documentation order.
     public static let all: [SettingDefinition] = [
         Common.logLevel.definition, Common.healthFile.definition, Common.statsFile.definition,
-        Common.highWaterMark.definition,
+        Common.metricsListen.definition, Common.highWaterMark.definition,
         Common.lingerMilliseconds.definition,
         Curve.keyFile.definition, Curve.key.definition, Curve.serverKeyFile.definition, Curve.serverKey.definition,
         Curve.allow.definition, Curve.allowedKeys.definition, Curve.allowAny.definition,

@@ -86,6 +86,11 @@ public struct OrderBook: Sendable {
         return bid.price >= ask.price
     }
 
+    /// How many levels one side holds.
+    public func levelCount(_ side: Side) -> Int {
+        side == .bid ? bids.count : asks.count
+    }
+
     /// The levels of one side, best first, up to `limit`.
     public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
         (side == .bid ? bids : asks).bestFirst(limit: limit).map { level(price: $0.price, size: $0.size) }

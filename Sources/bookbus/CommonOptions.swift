@@ -28,6 +28,10 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .setting(SettingsCatalog.Common.statsFile), help: .setting(SettingsCatalog.Common.statsFile))
     var statsFile: String?
 
+    @Option(
+        name: .setting(SettingsCatalog.Common.metricsListen), help: .setting(SettingsCatalog.Common.metricsListen))
+    var metricsListen: String?
+
     @OptionGroup var curve: CurveOptions
 
     /// The effective settings: `roleFlags` and these common flags over the environment, the file and
@@ -40,6 +44,7 @@ struct CommonOptions: ParsableArguments {
         flags.set(Common.lingerMilliseconds, lingerMs)
         flags.set(Common.healthFile, healthFile)
         flags.set(Common.statsFile, statsFile)
+        flags.set(Common.metricsListen, metricsListen)
         curve.record(into: &flags)
         return try EffectiveSettings.load(file: config, flags: flags)
     }

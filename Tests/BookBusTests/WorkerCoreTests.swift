@@ -160,4 +160,28 @@ import Testing
         #expect((statistics["resyncs_by_reason"] as? [String: Int])?["worker_start"] == 2)
         #expect(statistics["snapshot_requests"] as? Int == 2)
     }
+
+    @Test func readinessWaitsForEveryBookAndTheReportCountsEachProduct() {
+        var core = Self.core(.products(["BTC-USD", "ETH-USD"]))
+        #expect(core.readiness == .notReady("no product assigned or seen yet"))
+        core.start()
+        #expect(core.readiness == .notReady("not live: BTC-USD (awaiting_snapshot), ETH-USD (awaiting_snapshot)"))
+        core.take(Self.message(.raw(product: "BTC-USD"), 1, Self.snapshot("BTC-USD")))
+        core.take(Self.message(.raw(product: "BTC-USD"), 2, Self.update("BTC-USD", "buy", "99", "3")))
+        core.take(Self.message(.raw(product: "BTC-USD"), 3, Self.update("BTC-USD", "sell", "101", "5")))
+        #expect(core.readiness == .notReady("not live: ETH-USD (awaiting_snapshot)"))
+        core.take(Self.message(.raw(product: "ETH-USD"), 1, Self.snapshot("ETH-USD")))
+        #expect(core.readiness == .ready)
+
+        let btc = Dictionary(
+            uniqueKeysWithValues: core.report.statistics.filter { $0.label?.value == "BTC-USD" }.map {
+                ($0.name, $0.value)
+            })
+        #expect(btc["product_book_messages"] == 3)
+        #expect(btc["product_level_changes"] == 2)
+        #expect(btc["book_bid_levels"] == 2 && btc["book_ask_levels"] == 1)
+        // The snapshot's two events, then the ask's new size at the touch (the bid at 99 is below it).
+        #expect(btc["product_tob_events"] == 2 && btc["product_spread_events"] == 1)
+        #expect(btc["book_last_update_timestamp_seconds"] == 0)  // the test's receive times are 503 ns
+    }
 }

@@ -44,6 +44,7 @@ extension IngestConfiguration {
         groupExpiry = .milliseconds(Int64(settings[Ingest.groupExpiry] * 1000))
         health = settings.healthFile
         stats = settings.statsFile
+        metrics = try settings.metricsListen()
         if let directory = settings[Ingest.recordDirectory] {
             guard !isReplay else {
                 throw settings.invalid(Ingest.recordDirectory.definition, "records live sessions; not with replay")

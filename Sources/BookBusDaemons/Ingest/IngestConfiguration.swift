@@ -35,6 +35,8 @@ public struct IngestConfiguration: Sendable {
     public var record: RecordingRotation?
     /// Touched while the publishing loop runs.
     public var health: HealthFile?
+    /// Where `/metrics`, `/health` and `/ready` are served (off when `nil`).
+    public var metrics: HostAndPort?
     /// Where the ingest's statistics are written while it runs and when it stops.
     public var stats: StatsFile?
 

@@ -16,8 +16,7 @@ final class IngestDaemon<Source: FrameSource> {
     private let publisher: BusPublisher
     private let router: ServiceRouter?
     private var recorder: IngestRecorder?
-    private var health: HealthFile?
-    private var stats: StatsFile?
+    private let reporter: RoleReporter
     private let unroutedTopic = Topic.rawUnrouted.bytes
 
     init(configuration: IngestConfiguration, source: Source, logger: Logger, stop: StopFlag) throws {
@@ -36,8 +35,9 @@ final class IngestDaemon<Source: FrameSource> {
             group: GroupCoordinator(
                 expiry: configuration.groupExpiry, firstGeneration: WallClock.nanosecondsSinceEpoch() / 1_000_000),
             liveProducts: configuration.liveProducts)
-        health = configuration.health
-        stats = configuration.stats
+        reporter = try RoleReporter(
+            role: "ingest", health: configuration.health, stats: configuration.stats, metrics: configuration.metrics,
+            logger: logger)
     }
 
     deinit {
@@ -58,7 +58,7 @@ final class IngestDaemon<Source: FrameSource> {
         try loop.run()
         let report = self.report
         logger.info("ingest stopping", metadata: report.logMetadata)
-        stats?.write(report)
+        reporter.finish(report)
     }
 
     private var report: StatsReport {
@@ -149,10 +149,8 @@ final class IngestDaemon<Source: FrameSource> {
         try publisher.drainSubscriptions()
         if let router { try tellChangedMembers(router, now: now) }
         try publisher.publishHeartbeatIfDue(numbered: core.sequences)
-        let wallClock = WallClock.nanosecondsSinceEpoch()
-        recorder?.flushIfDue(nowNanos: wallClock)
-        health?.beat(nowNanos: wallClock)
-        stats?.writeIfDue(now: now, report)
+        recorder?.flushIfDue(nowNanos: WallClock.nanosecondsSinceEpoch())
+        reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
     }
 
     /// Publishes what the core made, in order.

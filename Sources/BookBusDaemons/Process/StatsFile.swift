@@ -13,11 +13,15 @@ public struct StatsFile: Sendable {
         self.path = path
     }
 
-    /// Writes the report when the last write is at least ``interval`` old.
-    mutating func writeIfDue(now: ContinuousClock.Instant, _ report: @autoclosure () -> StatsReport) {
-        guard lastWrite.map({ now - $0 >= Self.interval }) ?? true else { return }
+    /// True when the last write is at least ``interval`` old.
+    func isDue(now: ContinuousClock.Instant) -> Bool {
+        lastWrite.map { now - $0 >= Self.interval } ?? true
+    }
+
+    /// Writes the report, due or not, and counts the interval from `now`.
+    mutating func write(_ report: StatsReport, now: ContinuousClock.Instant) {
         lastWrite = now
-        write(report())
+        write(report)
     }
 
     /// Writes the report now. A failed write leaves the previous file, which readers see as stale.

@@ -9,5 +9,6 @@ extension RelayConfiguration {
             backend: Endpoint(parsing: settings[Relay.backend], defaultMode: .bind))
         sockets = try settings.sockets()
         health = settings.healthFile
+        metrics = try settings.metricsListen()
     }
 }

@@ -1,3 +1,4 @@
+import BookBusCore
 public import Logging
 public import ServiceLifecycle
 import ZeroMQ
@@ -11,6 +12,8 @@ public struct RelayConfiguration: Sendable {
     public var sockets = SocketSettings()
     /// Touched while the relay's loop runs.
     public var health: HealthFile?
+    /// Where `/metrics`, `/health` and `/ready` are served (off when `nil`).
+    public var metrics: HostAndPort?
 
     public init(frontend: Endpoint, backend: Endpoint) {
         self.frontend = frontend
@@ -66,7 +69,18 @@ struct RelayLoop {
         let loop = BusLoop(stop: stop)
         var messages = 0
         var subscriptions = 0
-        var health = configuration.health
+        let reporter = try RoleReporter(
+            role: "relay", health: configuration.health, stats: nil, metrics: configuration.metrics, logger: logger)
+        func report() -> StatsReport {
+            StatsReport(
+                role: "relay", name: "relay",
+                statistics: [
+                    Statistic("messages", .counter, messages, help: "Bus messages forwarded from publishers."),
+                    Statistic(
+                        "subscription_changes", .counter, subscriptions,
+                        help: "Subscription messages forwarded to publishers."),
+                ])
+        }
         loop.onReadable(frontend, name: "publishers") {
             // A bounded batch per turn, so subscriptions are never starved.
             for _ in 0..<1_000 {
@@ -83,8 +97,11 @@ struct RelayLoop {
             }
             return false
         }
-        loop.every(.milliseconds(100), name: "health") { _ in health?.beat() }
+        loop.every(.milliseconds(100), name: "housekeeping") { now in
+            reporter.housekeeping(now: now, report: report, readiness: .ready)
+        }
         try loop.run()
+        reporter.finish(report())
         logger.info(
             "relay stopping", metadata: ["messages": "\(messages)", "subscription_changes": "\(subscriptions)"])
     }

@@ -25,5 +25,6 @@ extension SinkConfiguration {
         sockets = try settings.sockets()
         health = settings.healthFile
         stats = settings.statsFile
+        metrics = try settings.metricsListen()
     }
 }

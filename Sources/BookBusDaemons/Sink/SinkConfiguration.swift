@@ -24,6 +24,8 @@ public struct SinkConfiguration: Sendable {
     public var sockets = SocketSettings()
     /// Touched while the sink's loop runs.
     public var health: HealthFile?
+    /// Where `/metrics`, `/health` and `/ready` are served (off when `nil`).
+    public var metrics: HostAndPort?
     /// Where the sink's statistics are written while it runs and when it stops.
     public var stats: StatsFile?
 
@@ -41,10 +43,11 @@ public struct SinkConfiguration: Sendable {
 }
 
 extension SinkConfiguration {
-    /// What the sink's core decides with.
+    /// What the sink's core decides with: latency is measured for the report and for the metrics
+    /// endpoint's histogram.
     var core: SinkCore.Configuration {
         SinkCore.Configuration(
-            format: format, minSpreadBasisPoints: minSpreadBasisPoints, latencyReport: latencyReport,
+            format: format, minSpreadBasisPoints: minSpreadBasisPoints, latencyReport: latencyReport || metrics != nil,
             exitAfterEnds: exitAfterEnds)
     }
 }

@@ -16,8 +16,7 @@ final class SinkDaemon {
     private let standardOutput = FileHandle.standardOutput
     /// Lines for standard output, written in bursts: whenever no further event is waiting.
     private var printed: [UInt8] = []
-    private var health: HealthFile?
-    private var stats: StatsFile?
+    private let reporter: RoleReporter
     /// Bus messages taken per turn of the loop.
     private static let batch = 64
 
@@ -34,8 +33,9 @@ final class SinkDaemon {
         }
         let bus = try BusContext(settings: configuration.sockets, logger: logger)
         subscriber = try BusSubscriber(bus: bus, endpoints: configuration.endpoints, logger: logger)
-        health = configuration.health
-        stats = configuration.stats
+        reporter = try RoleReporter(
+            role: "sink", health: configuration.health, stats: configuration.stats, metrics: configuration.metrics,
+            logger: logger)
     }
 
     deinit {
@@ -47,15 +47,14 @@ final class SinkDaemon {
         try subscriber.subscribe(Topic.controlName)
         loop.onReadable(subscriber.socket, name: "events") { [unowned self] in try takeMessages() }
         loop.every(.milliseconds(100), name: "housekeeping") { [unowned self] now in
-            health?.beat()
-            stats?.writeIfDue(now: now, self.report)
+            reporter.housekeeping(now: now, report: { self.report }, readiness: core.readiness)
         }
         defer { try? flushOutput() }
         try loop.run()
         try flushOutput()
         let closing = report
         logger.info("sink stopping", metadata: closing.logMetadata)
-        stats?.write(closing)
+        reporter.finish(closing)
     }
 
     private var report: StatsReport { core.report(refusedMessages: subscriber.rejected) }

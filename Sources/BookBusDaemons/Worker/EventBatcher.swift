@@ -1,3 +1,4 @@
+import BookBusCore
 import BusProtocol
 import ZeroMQ
 
@@ -18,14 +19,19 @@ struct EventBatcher {
     private var pending: (product: String, channels: Channels, receivedAtNanos: UInt64)?
     /// Each product's `tob/` and `spread/` channels, from its first event on.
     private var channels: [String: Channels] = [:]
+    /// Ingest receive → publish, per bus message published, when measured (the metrics endpoint).
+    private(set) var latency: LatencyRecorder?
 
     private struct Channels {
         var topOfBook: TopicChannel
         var spread: TopicChannel
     }
 
-    init(publisher: BusPublisher) {
+    init(publisher: BusPublisher, measuresLatency: Bool) {
         self.publisher = publisher
+        if measuresLatency {
+            latency = LatencyRecorder(name: "publish_latency", meaning: "Ingest receive to worker publish")
+        }
     }
 
     /// Queues `event` for its topic; events of another product pending go out first.
@@ -57,6 +63,7 @@ struct EventBatcher {
             try publisher.publish(
                 on: pending.channels.spread, receivedAtNanos: pending.receivedAtNanos, payloads: spread)
         }
+        latency?.record(from: pending.receivedAtNanos, to: WallClock.nanosecondsSinceEpoch())
     }
 
     private mutating func channels(of product: String) -> Channels {

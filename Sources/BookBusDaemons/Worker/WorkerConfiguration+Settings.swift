@@ -54,5 +54,6 @@ extension WorkerConfiguration {
         exitOnEnd = settings[Worker.exitOnEnd]
         health = settings.healthFile
         stats = settings.statsFile
+        metrics = try settings.metricsListen()
     }
 }

@@ -27,6 +27,8 @@ public struct WorkerConfiguration: Sendable {
     public var health: HealthFile?
     /// Where the worker's statistics are written while it runs and when it stops.
     public var stats: StatsFile?
+    /// Where `/metrics`, `/health` and `/ready` are served (off when `nil`).
+    public var metrics: HostAndPort?
 
     public init(ingest: [Endpoint], publish: Endpoint, ownership: ProductOwnership, name: String) {
         self.ingest = ingest

@@ -14,8 +14,7 @@ final class WorkerDaemon {
     private let subscriber: BusSubscriber
     private let service: ServiceClient?
     private var events: EventBatcher
-    private var health: HealthFile?
-    private var stats: StatsFile?
+    private let reporter: RoleReporter
     /// Bus messages taken per turn of the loop.
     private static let batch = 64
 
@@ -32,9 +31,10 @@ final class WorkerDaemon {
         service =
             configuration.snapshots.isEmpty
             ? nil : try ServiceClient(bus: bus, endpoints: configuration.snapshots, logger: logger)
-        events = EventBatcher(publisher: publisher)
-        health = configuration.health
-        stats = configuration.stats
+        events = EventBatcher(publisher: publisher, measuresLatency: configuration.metrics != nil)
+        reporter = try RoleReporter(
+            role: "worker", health: configuration.health, stats: configuration.stats, metrics: configuration.metrics,
+            logger: logger)
     }
 
     deinit {
@@ -74,7 +74,7 @@ final class WorkerDaemon {
         closing["products"] = "\(report.products.keys.sorted().joined(separator: ","))"
         closing["not_live"] = "\(report.products.filter { $0.value != "live" }.keys.sorted().joined(separator: ","))"
         logger.info("worker stopping", metadata: closing)
-        stats?.write(report)
+        reporter.finish(report)
     }
 
     /// The core's report with the publisher's count of bus messages.
@@ -82,6 +82,10 @@ final class WorkerDaemon {
         var report = core.report
         report.statistics.append(
             Statistic("bus_messages", .counter, publisher.busMessages, help: "Event bus messages published."))
+        if let latency = events.latency {
+            report.statistics += latency.statistics
+            report.histograms.append(latency.histogramSnapshot)
+        }
         return report
     }
 
@@ -111,8 +115,7 @@ final class WorkerDaemon {
         try publisher.publishHeartbeatIfDue()
         core.tick(now: now)
         try carryOut()
-        health?.beat()
-        stats?.writeIfDue(now: now, report)
+        reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
     }
 
     /// Does what the core asked for after its last input.
