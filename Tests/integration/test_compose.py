@@ -12,6 +12,7 @@ import subprocess
 import time
 
 import yaml
+from pathlib import Path
 
 from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, assert_events_match_tops, binary, oracle_tops, stop_all
 
@@ -81,8 +82,9 @@ def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
             assert time.time() < deadline, f"{host} not healthy after {timeout}s:\n{processes[host].stderr()}"
             time.sleep(0.2)
 
-    published = [port["published"] for service in services.values() for port in service.get("ports", [])]
-    assert published == [5571], "only the relay's subscriber port is published"
+    published = [port["published"] for service in services.values() if "profiles" not in service
+                 for port in service.get("ports", [])]
+    assert published == [5571], "only the relay's subscriber port is published (outside the monitoring profile)"
     subscriber_log = tmp_path / "subscriber.out"
     subscriber = None
     try:
@@ -127,6 +129,64 @@ def test_compose_topology_runs_as_processes_across_hosts(tmp_path, namespaces):
 
 
 # The user's own subscriber: pyzmq, README's wire format, until 3 s of silence.
+def bind_mounts(service):
+    """Container path → host path of a service's bind mounts (`docker-compose config` writes
+    them as `source:target[:mode]`)."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2] if isinstance(volume, str) else (volume["source"], volume["target"])
+        mounts[target] = source
+    return mounts
+
+
+def test_the_monitoring_profile_scrapes_every_role_and_its_dashboard_reads_their_metrics():
+    services = compose_services()
+    monitoring = {name for name, service in services.items() if service.get("profiles") == ["monitoring"]}
+    assert monitoring == {"prometheus", "grafana"}
+    roles = {name for name in services if name not in monitoring}
+    assert all(services[name]["image"] == "bookbus:latest" for name in roles)
+
+    # Prometheus reads the shipped scrape configuration, which promtool accepts.
+    mounts = bind_mounts(services["prometheus"])
+    scrape_file = mounts["/etc/prometheus/prometheus.yml"]
+    assert scrape_file == str(ROOT / "Config" / "monitoring" / "prometheus.yml")
+    check = subprocess.run(["promtool", "check", "config", scrape_file], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    # One job per role, each on the port every container's metrics.listen names; the workers by
+    # their service name, so every replica of --scale worker=N is found.
+    port = yaml.safe_load((ROOT / "Config" / "docker.yaml").read_text())["metrics"]["listen"].rsplit(":", 1)[1]
+    jobs = {job["job_name"]: job for job in yaml.safe_load(Path(scrape_file).read_text())["scrape_configs"]}
+    assert set(jobs) == roles
+    for role, job in jobs.items():
+        if role == "worker":
+            assert job["dns_sd_configs"] == [{"names": ["worker"], "type": "A", "port": int(port),
+                                              "refresh_interval": "10s"}]
+        else:
+            assert job["static_configs"] == [{"targets": [f"{role}:{port}"]}]
+
+    # Grafana: the datasource is that Prometheus; every metric a dashboard panel asks for is one
+    # BookBus serves (README's Operate it table) or a process_ metric every role serves.
+    grafana = bind_mounts(services["grafana"])
+    provisioning = Path(grafana["/etc/grafana/provisioning"])
+    datasource = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())["datasources"][0]
+    assert datasource["url"] == "http://prometheus:9090" and datasource["type"] == "prometheus"
+    assert any(p.get("published") == 9090 or p.get("target") == 9090 for p in services["prometheus"]["ports"])
+    dashboards = list(Path(grafana["/var/lib/grafana/dashboards"]).glob("*.json"))
+    assert dashboards
+    readme = (ROOT / "README.md").read_text()
+    operate = readme[readme.index("## Operate it"):readme.index("## Benchmark")]
+    for dashboard in dashboards:
+        panels = json.loads(dashboard.read_text())["panels"]
+        assert panels
+        for panel in panels:
+            assert panel["datasource"]["uid"] == datasource["uid"]
+            for target in panel["targets"]:
+                for metric in re.findall(r"\b((?:bookbus|process)_[a-z0-9_]+)", target["expr"]):
+                    family = re.sub(r"_(bucket|sum|count)$", "", metric)
+                    assert f"`{family}" in operate, f"{dashboard.name} '{panel['title']}' asks for {metric}"
+
+
 SUBSCRIBER = """
 import sys, zmq
 context = zmq.Context()

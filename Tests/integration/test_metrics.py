@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from bookbus import ROOT, Process, free_ports, synthetic_exchange_recording
+from bookbus import ROOT, Process, binary, free_ports, synthetic_exchange_recording
 from test_faults import Topology
 
 ROLES = ["ingest", "worker-0", "worker-1", "sink"]
@@ -139,6 +139,15 @@ def test_a_worker_is_not_ready_until_its_books_are_live(topology, tmp_path):
     answer = wait_for(lambda: (lambda got: got if "starting" not in got[1] else None)(get(port, "/ready")), 20,
                       "a readiness past starting")
     assert answer == (503, "not ready: not live: AAA-USD (awaiting_snapshot), BBB-USD (awaiting_snapshot)\n")
+    # `bookbus health --url`, as the compose healthchecks run it: healthy, but not ready.
+    def health(path):
+        return subprocess.run([binary(), "health", "--url", f"http://127.0.0.1:{port}{path}", "--max-age", "3"],
+                              capture_output=True, text=True, timeout=20)
+    assert health("/health").returncode == 0
+    not_ready = health("/ready")
+    assert not_ready.returncode == 1 and "answered 503 not ready: not live: AAA-USD" in not_ready.stdout
+    gone = subprocess.run([binary(), "health", "--url", "http://127.0.0.1:1/health"], capture_output=True, text=True)
+    assert gone.returncode == 1 and "nothing answers on 127.0.0.1:1" in gone.stdout
 
 
 def test_a_bad_metrics_address_is_refused_with_the_setting_to_change(tmp_path):
