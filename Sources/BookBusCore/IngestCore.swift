@@ -116,6 +116,7 @@ public struct IngestCore {
     /// Takes one frame received at `receivedAtNanos`.
     public mutating func take(_ frame: [UInt8], receivedAtNanos: UInt64) {
         stats.frames += 1
+        stats.bytes += frame.count
         // One parse serves routing and the books. A book message about one product (the hot case)
         // is routed by it; anything else goes through the general router.
         let parsed = try? parser.parse(frame)
@@ -310,6 +311,7 @@ public struct IngestOutput: Sendable {
 /// What the ingest's core has counted.
 public struct IngestStats: Sendable, Equatable {
     public var frames = 0
+    public var bytes = 0
     public var unroutable = 0
     public var coinbaseErrors = 0
     public var connections = 0
@@ -319,6 +321,7 @@ public struct IngestStats: Sendable, Equatable {
     public var statistics: [Statistic] {
         [
             Statistic("frames", .counter, frames, help: "Coinbase frames received."),
+            Statistic("received_bytes", .counter, bytes, help: "Bytes of the Coinbase frames received."),
             Statistic(
                 "unroutable", .counter, unroutable, help: "Frames no product could be read from (sent on raw/*/)."),
             Statistic("coinbase_errors", .counter, coinbaseErrors, help: "Coinbase error messages."),

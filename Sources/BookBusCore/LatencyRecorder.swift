@@ -31,6 +31,16 @@ public struct LatencyRecorder: Sendable {
         _ = histogram.record(endNanos - startNanos)
     }
 
+    /// Records a duration measured on one clock.
+    public mutating func record(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        guard duration >= .zero, seconds <= Int64(Self.highest / 1_000_000_000) else {
+            outOfRange += 1
+            return
+        }
+        record(from: 0, to: UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+    }
+
     public var count: Int { Int(histogram.totalCount) }
 
     /// The latency at `percentile` (0–100), in nanoseconds; 0 without samples.

@@ -24,8 +24,12 @@ import Testing
         recorder.record(from: 2_000, to: 1_000)
         recorder.record(from: 0, to: LatencyRecorder.highest + 1)
         recorder.record(from: 0, to: 5)
-        #expect(recorder.count == 1)
-        #expect(recorder.outOfRange == 2)
+        recorder.record(.milliseconds(-1))
+        recorder.record(.seconds(7_200))
+        recorder.record(.microseconds(250))
+        #expect(recorder.count == 2)
+        #expect(recorder.outOfRange == 4)
+        #expect(recorder.nanoseconds(atPercentile: 100) >= 249_000)
     }
 
     @Test func theHistogramIsCumulativeInSeconds() {

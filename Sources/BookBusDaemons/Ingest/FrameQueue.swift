@@ -11,6 +11,8 @@ final class FrameQueue: Sendable {
     private struct State {
         var frames: [FeedSessionEvent] = []
         var waitingProducers: [CheckedContinuation<Void, Never>] = []
+        /// Times a producer found the queue full and waited.
+        var fullWaits = 0
     }
 
     private let state = Mutex(State())
@@ -36,12 +38,18 @@ final class FrameQueue: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
                     if state.frames.count < capacity { return true }
+                    state.fullWaits += 1
                     state.waitingProducers.append(continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         }
+    }
+
+    /// Events waiting now, and how often a producer has had to wait for room.
+    var depth: (queued: Int, fullWaits: Int) {
+        state.withLock { ($0.frames.count, $0.fullWaits) }
     }
 
     /// Takes every queued event, waiting up to `timeoutMilliseconds` for the first. Blocking: call it

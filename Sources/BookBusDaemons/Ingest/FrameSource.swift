@@ -1,3 +1,4 @@
+import BookBusCore
 import BusProtocol
 import CoinbaseFeed
 import Foundation
@@ -15,6 +16,12 @@ enum SourceEvent {
 /// A supplier of Coinbase frames for the ingest's publishing thread.
 protocol FrameSource {
     mutating func next(stop: StopFlag) throws -> SourceEvent
+    /// What the source counts, for the ingest's report.
+    var statistics: [Statistic] { get }
+}
+
+extension FrameSource {
+    var statistics: [Statistic] { [] }
 }
 
 /// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
@@ -109,5 +116,17 @@ struct LiveSource: FrameSource {
     mutating func next(stop: StopFlag) throws -> SourceEvent {
         let events = queue.takeAll(timeoutMilliseconds: 50)
         return events.isEmpty ? .idle : .events(events)
+    }
+
+    var statistics: [Statistic] {
+        let depth = queue.depth
+        return [
+            Statistic(
+                "frame_queue_depth", .gauge, depth.queued,
+                help: "WebSocket messages waiting for the publishing thread (of ingest's queue capacity)."),
+            Statistic(
+                "frame_queue_full_waits", .counter, depth.fullWaits,
+                help: "Times the WebSocket sessions found that queue full and waited (back-pressure)."),
+        ]
     }
 }

@@ -69,6 +69,7 @@ final class IngestDaemon<Source: FrameSource> {
             Statistic("bad_requests", .counter, router?.badRequests ?? 0, help: "Service requests refused."),
         ]
         statistics += recorder?.statistics ?? []
+        statistics += source.statistics
         return StatsReport(role: "ingest", name: configuration.name, statistics: statistics)
     }
 

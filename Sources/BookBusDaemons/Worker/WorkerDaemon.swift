@@ -15,6 +15,8 @@ final class WorkerDaemon {
     private let service: ServiceClient?
     private var events: EventBatcher
     private let reporter: RoleReporter
+    /// How long each snapshot reply took to parse and load (with what it replays from the buffer).
+    private var snapshotLoads = LatencyRecorder(name: "snapshot_load", meaning: "Snapshot reply parse and load")
     /// Bus messages taken per turn of the loop.
     private static let batch = 64
 
@@ -82,6 +84,8 @@ final class WorkerDaemon {
         var report = core.report
         report.statistics.append(
             Statistic("bus_messages", .counter, publisher.busMessages, help: "Event bus messages published."))
+        report.statistics += snapshotLoads.statistics
+        report.histograms.append(snapshotLoads.histogramSnapshot)
         if let latency = events.latency {
             report.statistics += latency.statistics
             report.histograms.append(latency.histogramSnapshot)
@@ -101,7 +105,10 @@ final class WorkerDaemon {
     private func takeReplies(from service: ServiceClient) throws -> Bool {
         while let reply = try service.nextReply() {
             switch reply {
-            case .snapshot(let message): core.takeReply(message)
+            case .snapshot(let message):
+                let started = ContinuousClock.now
+                core.takeReply(message)
+                snapshotLoads.record(ContinuousClock.now - started)
             case .assignment(let assignment): core.take(assignment)
             case .malformed(let error): core.takeMalformedReply("\(error)")
             }
