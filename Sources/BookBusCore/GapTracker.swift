@@ -25,7 +25,9 @@ public struct GapTracker: Sendable {
     public mutating func track(_ message: BusMessage) -> [Gap] {
         if message.topic == .control {
             // A heartbeat lists the last sequence of every topic: anything beyond what arrived was lost.
-            guard case .heartbeat(let publisher, let epoch, let sequences)? = try? ControlMessage(json: message.payload)
+            guard
+                case .heartbeat(let publisher, let epoch, let sequences, _)? = try? ControlMessage(
+                    json: message.payload)
             else { return [] }
             var gaps: [Gap] = []
             for (name, last) in sequences {

@@ -22,11 +22,17 @@ public struct IngestCore {
         public var keepsBooks: Bool
         /// The products of each live connection, by label: a reconnect invalidates their books.
         public var connections: [String: [String]]
+        /// A product of a live connection with no book message for this long, while other products
+        /// of its connection have some, is stale and its subscription is renewed (`nil`: never).
+        public var staleAfter: Duration?
 
-        public init(maxBatch: Int, keepsBooks: Bool, connections: [String: [String]] = [:]) {
+        public init(
+            maxBatch: Int, keepsBooks: Bool, connections: [String: [String]] = [:], staleAfter: Duration? = nil
+        ) {
             self.maxBatch = max(1, maxBatch)
             self.keepsBooks = keepsBooks
             self.connections = connections
+            self.staleAfter = staleAfter
         }
     }
 
@@ -46,6 +52,11 @@ public struct IngestCore {
         var pendingSinceNanos: UInt64 = 0
         /// Which entry of the open list is this product's current batch.
         var openTicket = 0
+        /// Receive time of the product's last book message (0: none yet).
+        var lastBookNanos: UInt64 = 0
+        /// Gone quiet on a connection that still delivers: since when its subscription was last
+        /// renewed (nanoseconds), `nil` while it is fresh.
+        var staleRenewedAtNanos: UInt64?
 
         init(product: String) {
             topic = Topic.raw(product: product).bytes
@@ -71,6 +82,10 @@ public struct IngestCore {
     private var unroutedSequence: UInt64 = 0
     /// The live connections that have connected and subscribed at least once.
     private var connectedLabels: Set<String> = []
+    /// The live connection carrying each product, and the receive time of the last book message
+    /// any of its products got.
+    private let connectionOfProduct: [String: String]
+    private var connectionBookNanos: [String: UInt64] = [:]
     private let router = FeedRouter()
     /// The ingest shows no exchange timestamps (the workers read them from the raw bytes it publishes).
     private let parser = FeedParser(keepsExchangeTimes: false)
@@ -83,6 +98,11 @@ public struct IngestCore {
         self.configuration = configuration
         self.epoch = epoch
         self.group = group
+        var connectionOfProduct: [String: String] = [:]
+        for (label, products) in configuration.connections {
+            for product in products { connectionOfProduct[product] = label }
+        }
+        self.connectionOfProduct = connectionOfProduct
         for product in liveProducts { self.group.noteProduct(product) }
     }
 
@@ -95,6 +115,7 @@ public struct IngestCore {
         }
         output.messages.removeAll(keepingCapacity: true)
         output.logs.removeAll()
+        output.renewals.removeAll()
     }
 
     /// The topic frame of the product a ``IngestOutput/Message/batch(product:header:payloads:)`` is of.
@@ -102,13 +123,16 @@ public struct IngestCore {
         products[product].topic
     }
 
-    /// Ready when every live connection has subscribed (a replay: once its first frame is in).
+    /// Ready when every live connection has subscribed and no product is stale (a replay: once its
+    /// first frame is in).
     public var readiness: Readiness {
         guard !configuration.connections.isEmpty else {
             return stats.frames > 0 ? .ready : .notReady("no frame received yet")
         }
         let waiting = configuration.connections.keys.filter { !connectedLabels.contains($0) }.sorted()
-        return waiting.isEmpty ? .ready : .notReady("connecting: \(waiting.joined(separator: ", "))")
+        guard waiting.isEmpty else { return .notReady("connecting: \(waiting.joined(separator: ", "))") }
+        let stale = staleProducts
+        return stale.isEmpty ? .ready : .notReady("stale: \(stale.joined(separator: ", "))")
     }
 
     // MARK: - Inputs
@@ -228,6 +252,55 @@ public struct IngestCore {
         return group.logs
     }
 
+    /// Checks every product of a live connection for staleness (see
+    /// ``Configuration/staleAfter``): one that has gone quiet is marked stale, logged, and asked to
+    /// be renewed in ``IngestOutput/renewals``, again every `staleAfter` while it stays quiet.
+    public mutating func checkStaleness(nowNanos: UInt64) {
+        guard let staleAfter = configuration.staleAfter else { return }
+        let limit =
+            UInt64(staleAfter.components.seconds) * 1_000_000_000
+            + UInt64(staleAfter.components.attoseconds / 1_000_000_000)
+        for index in products.indices {
+            let product = products[index]
+            guard let connection = connectionOfProduct[product.book.product], product.lastBookNanos > 0,
+                nowNanos &- product.lastBookNanos > limit,
+                let traffic = connectionBookNanos[connection], nowNanos &- traffic <= limit
+            else { continue }
+            if let renewed = product.staleRenewedAtNanos, nowNanos &- renewed <= limit { continue }
+            if product.staleRenewedAtNanos == nil {
+                stats.staleMarks += 1
+                log(
+                    .warning,
+                    "product stale: no book update while its connection delivers others; renewing its subscription",
+                    [
+                        "product": "\(product.book.product)", "connection": "\(connection)",
+                        "quiet_seconds": "\((nowNanos &- product.lastBookNanos) / 1_000_000_000)",
+                        "stale_total": "\(stats.staleMarks)",
+                    ])
+            }
+            products[index].staleRenewedAtNanos = nowNanos
+            stats.subscriptionRenewals += 1
+            output.renewals.append(IngestOutput.Renewal(connection: connection, product: product.book.product))
+        }
+    }
+
+    /// The products stale now, sorted (for the heartbeat and the report).
+    public var staleProducts: [String] {
+        products.filter { $0.staleRenewedAtNanos != nil }.map(\.book.product).sorted()
+    }
+
+    /// Each product's state: `live` (its book loaded, or no books kept), `stale`, or
+    /// `awaiting_snapshot`.
+    public var productStates: [String: String] {
+        var states: [String: String] = [:]
+        for product in products {
+            states[product.book.product] =
+                product.staleRenewedAtNanos != nil
+                ? "stale" : (!configuration.keepsBooks || product.book.isLoaded ? "live" : "awaiting_snapshot")
+        }
+        return states
+    }
+
     /// The last sequence of every topic published on in this epoch, for the heartbeat.
     public var sequences: [String: UInt64] {
         var result: [String: UInt64] = [:]
@@ -256,6 +329,7 @@ public struct IngestCore {
         if configuration.keepsBooks, !messages.isEmpty, products[known].book.apply(messages).applied > 0 {
             products[known].bookReceivedAtNanos = receivedAtNanos
         }
+        if !messages.isEmpty { tookBookMessage(of: known, receivedAtNanos: receivedAtNanos) }
         if products[known].pending.isEmpty {
             products[known].pendingSinceNanos = receivedAtNanos
             tickets += 1
@@ -268,6 +342,16 @@ public struct IngestCore {
         {
             close(known)
         }
+    }
+
+    /// A book message of the product arrived: its connection delivers, and the product is fresh.
+    private mutating func tookBookMessage(of index: Int, receivedAtNanos: UInt64) {
+        products[index].lastBookNanos = receivedAtNanos
+        let product = products[index].book.product
+        if let connection = connectionOfProduct[product] { connectionBookNanos[connection] = receivedAtNanos }
+        guard products[index].staleRenewedAtNanos != nil else { return }
+        products[index].staleRenewedAtNanos = nil
+        log(.info, "product fresh again", ["product": "\(product)"])
     }
 
     /// Numbers the product's open batch and hands it to the caller.
@@ -300,12 +384,25 @@ public struct IngestOutput: Sendable {
         case unrouted(FrameHeader, [UInt8])
     }
 
+    /// A product whose subscription its connection should renew (unsubscribe, subscribe: Coinbase
+    /// then sends a fresh snapshot).
+    public struct Renewal: Sendable, Equatable {
+        public var connection: String
+        public var product: String
+
+        public init(connection: String, product: String) {
+            self.connection = connection
+            self.product = product
+        }
+    }
+
     /// To publish, in order.
     public var messages: [Message] = []
     public var logs: [LogRecord] = []
+    public var renewals: [Renewal] = []
 
     /// Nothing to do: the common case while a batch fills.
-    public var isEmpty: Bool { messages.isEmpty && logs.isEmpty }
+    public var isEmpty: Bool { messages.isEmpty && logs.isEmpty && renewals.isEmpty }
 }
 
 /// What the ingest's core has counted.
@@ -317,6 +414,8 @@ public struct IngestStats: Sendable, Equatable {
     public var connections = 0
     public var upstreamGaps = 0
     public var snapshotsServed = 0
+    public var staleMarks = 0
+    public var subscriptionRenewals = 0
 
     public var statistics: [Statistic] {
         [
@@ -328,6 +427,12 @@ public struct IngestStats: Sendable, Equatable {
             Statistic("connections", .counter, connections, help: "WebSocket connections made (reconnects included)."),
             Statistic("upstream_gaps", .counter, upstreamGaps, help: "Gaps in Coinbase's own sequence numbers."),
             Statistic("snapshots_served", .counter, snapshotsServed, help: "Snapshot requests answered."),
+            Statistic(
+                "stale_products", .counter, staleMarks,
+                help: "Times a product went quiet while its connection delivered other products (marked stale)."),
+            Statistic(
+                "subscription_renewals", .counter, subscriptionRenewals,
+                help: "Subscriptions of stale products renewed (unsubscribe, subscribe: a fresh snapshot follows)."),
         ]
     }
 }

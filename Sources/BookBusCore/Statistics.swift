@@ -54,8 +54,9 @@ public struct StatsReport: Sendable {
     public var products: [String: String]
 
     /// The states a product's book is reported in: live (trusted, making events), awaiting its
-    /// first snapshot, or resynchronising (it stopped being trusted and waits for a fresh one).
-    public static let productStates = ["live", "awaiting_snapshot", "resynchronising"]
+    /// first snapshot, resynchronising (it stopped being trusted and waits for a fresh one), or
+    /// stale (quiet while its connection delivers other products; its subscription is renewed).
+    public static let productStates = ["live", "awaiting_snapshot", "resynchronising", "stale"]
 
     /// Latency histograms, for the metrics endpoint (the stats file and the log line carry their
     /// percentiles among the statistics).

@@ -156,6 +156,8 @@ public struct WorkerCore {
     private var now: ContinuousClock.Instant
     /// Reused for each input's clone actions.
     private var actions: [CloneClient.Action] = []
+    /// The products the ingest's last heartbeat called stale (quiet upstream; reported as such).
+    private var upstreamStale: Set<String> = []
 
     public init(configuration: Configuration, now: ContinuousClock.Instant) {
         self.configuration = configuration
@@ -187,7 +189,7 @@ public struct WorkerCore {
             role: "worker", name: configuration.name, statistics: stats.statistics + productStatistics,
             products: products.mapValues { product in
                 switch product.clone.phase {
-                case .live: "live"
+                case .live: upstreamStale.contains(product.name) ? "stale" : "live"
                 case .awaitingSnapshot: "awaiting_snapshot"
                 case .resynchronising: "resynchronising"
                 }
@@ -248,7 +250,8 @@ public struct WorkerCore {
             takeRaw(product: product, message)
         case .control:
             switch try? ControlMessage(json: message.payload) {
-            case .heartbeat(_, let epoch, let sequences):
+            case .heartbeat(_, let epoch, let sequences, let stale):
+                upstreamStale = Set(stale)
                 takeHeartbeat(epoch: epoch, sequences: sequences)
             case .endOfStream(let upstream):
                 log(.info, "end of stream from upstream", ["upstream": "\(upstream)"])

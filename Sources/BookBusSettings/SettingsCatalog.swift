@@ -87,6 +87,10 @@ public enum SettingsCatalog {
         public static let silenceTimeout = Setting<Double>(
             "ingest.silence_timeout", default: 10, flag: "--silence-timeout", minimum: 0.001,
             "Seconds without any message (heartbeats included) before a live connection is renewed.")
+        public static let staleAfter = Setting<Double>(
+            "ingest.stale_after", default: 60, flag: "--stale-after", minimum: 0,
+            "Seconds without a book update for one product, while its connection delivers the others, before it is marked stale and its subscription renewed (0: never)."
+        )
         public static let publish = Setting<String>(
             "ingest.publish", default: "@tcp://*:5555", flag: "--publish",
             "Where to publish: @tcp://*:5555 binds, >tcp://host:port connects; a bare endpoint binds.")
@@ -226,6 +230,7 @@ public enum SettingsCatalog {
         Ingest.mode.definition, Ingest.recording.definition, Ingest.speed.definition, Ingest.rate.definition,
         Ingest.feed.definition, Ingest.exchangeChannel.definition, Ingest.url.definition, Ingest.products.definition,
         Ingest.maxFrameBytes.definition, Ingest.productsPerConnection.definition, Ingest.silenceTimeout.definition,
+        Ingest.staleAfter.definition,
         Ingest.publish.definition, Ingest.snapshots.definition, Ingest.groupExpiry.definition,
         Ingest.lossless.definition, Ingest.waitForSubscribers.definition, Ingest.maxBatch.definition,
         Ingest.name.definition,

@@ -52,6 +52,28 @@ public struct SubscribeRequest: Sendable {
         }
     }
 
+    /// The messages that renew one product's book subscription on a live connection: unsubscribe,
+    /// then subscribe again (Coinbase answers the subscribe with a fresh snapshot). Heartbeats stay.
+    public func renewal(of product: String, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [String] {
+        try ["unsubscribe", "subscribe"].map { type in
+            switch feed {
+            case .advancedTrade:
+                var message = Message(type: type, productIDs: [product], channel: "level2")
+                message.jwt = try credentials?.advancedTrade?.jwt(now: now)
+                return try message.json()
+            case .exchange:
+                var message = Message(type: type, productIDs: [product], channels: [exchangeChannel.rawValue])
+                if exchangeChannel == .level2, let key = credentials?.exchange {
+                    message.key = key.key
+                    message.passphrase = key.passphrase
+                    message.timestamp = String(now)
+                    message.signature = key.signature(timestamp: now)
+                }
+                return try message.json()
+            }
+        }
+    }
+
     /// One subscribe message; `nil` fields are left out.
     private struct Message: Encodable {
         var type: String

@@ -86,11 +86,18 @@ public struct WebSocketFeedSession: Sendable {
     public let configuration: WebSocketFeedConfiguration
     /// Names this connection in logs, e.g. `conn-1`.
     public let label: String
+    /// Products whose subscription the ingest asks this connection to renew.
+    public let renewals: SubscriptionRenewals
     private let logger: Logger
 
-    public init(configuration: WebSocketFeedConfiguration, label: String, logger: Logger) {
+    public init(
+        configuration: WebSocketFeedConfiguration, label: String,
+        renewals: SubscriptionRenewals = SubscriptionRenewals(),
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.label = label
+        self.renewals = renewals
         var logger = logger
         logger[metadataKey: "connection"] = "\(label)"
         self.logger = logger
@@ -149,6 +156,7 @@ public struct WebSocketFeedSession: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let label = self.label
+        let renewals = self.renewals
         // The client's trace log shows the first bytes of every frame sent: keep it off, so no
         // part of a signed subscribe can reach a log.
         var clientLogger = logger
@@ -200,9 +208,16 @@ public struct WebSocketFeedSession: Sendable {
                     }
                 }
                 group.addTask {
-                    // The silence watchdog.
+                    // The silence watchdog, which also sends the renewals the ingest asks for.
                     while true {
                         try await Task.sleep(for: .milliseconds(250))
+                        for product in renewals.take() {
+                            for message in try configuration.subscription.renewal(of: product) {
+                                try await outbound.write(.text(message))
+                            }
+                            logger.info(
+                                "renewed the subscription of a stale product", metadata: ["product": "\(product)"])
+                        }
                         let silentNanos =
                             WallClock.nanosecondsSinceEpoch() &- lastReceived.nanos.load(ordering: .relaxed)
                         if Duration.nanoseconds(Int64(clamping: silentNanos)) > configuration.silenceTimeout {

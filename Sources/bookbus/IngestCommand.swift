@@ -50,6 +50,9 @@ struct IngestCommand: AsyncParsableCommand {
         name: .setting(SettingsCatalog.Ingest.silenceTimeout), help: .setting(SettingsCatalog.Ingest.silenceTimeout))
     var silenceTimeout: Double?
 
+    @Option(name: .setting(SettingsCatalog.Ingest.staleAfter), help: .setting(SettingsCatalog.Ingest.staleAfter))
+    var staleAfter: Double?
+
     @Option(name: .setting(SettingsCatalog.Ingest.publish), help: .setting(SettingsCatalog.Ingest.publish))
     var publish: String?
 
@@ -116,6 +119,7 @@ struct IngestCommand: AsyncParsableCommand {
         flags.set(Ingest.maxFrameBytes, maxFrameBytes)
         flags.set(Ingest.productsPerConnection, productsPerConnection)
         flags.set(Ingest.silenceTimeout, silenceTimeout)
+        flags.set(Ingest.staleAfter, staleAfter)
         flags.set(Ingest.publish, publish)
         flags.set(Ingest.snapshots, snapshots)
         flags.set(Ingest.groupExpiry, groupExpiry)

@@ -127,6 +127,11 @@ import Testing
         #expect(try ControlMessage(json: heartbeat.encoded()) == heartbeat)
         // The epoch is a decimal string: 2^64 - 1 does not survive a JSON double.
         #expect(String(decoding: heartbeat.encoded(), as: UTF8.self).contains(#""epoch":"18446744073709551615""#))
+        // Stale products ride along only when there are some.
+        #expect(!String(decoding: heartbeat.encoded(), as: UTF8.self).contains("stale"))
+        let staleBeat = ControlMessage.heartbeat(publisher: "i", epoch: 1, sequences: [:], stale: ["ETH-USD"])
+        #expect(String(decoding: staleBeat.encoded(), as: UTF8.self).contains(#""stale":["ETH-USD"]"#))
+        #expect(try ControlMessage(json: staleBeat.encoded()) == staleBeat)
         #expect(throws: BusProtocolError.self) {
             try ControlMessage(json: Array(#"{"type":"x","publisher":"p"}"#.utf8))
         }

@@ -110,4 +110,57 @@ import Testing
         core.take(Self.update("A-USD", "1"), receivedAtNanos: 0)
         #expect(core.snapshot(of: "A-USD").hasBook == false, "an update before any snapshot makes no book")
     }
+
+    @Test func aQuietProductOnABusyConnectionIsStaleAndRenewedUntilItSpeaks() {
+        var core = IngestCore(
+            configuration: .init(
+                maxBatch: 1, keepsBooks: true, connections: ["conn-1": ["A-USD", "B-USD"], "conn-2": ["C-USD"]],
+                staleAfter: .seconds(1)),
+            epoch: 9, group: GroupCoordinator(expiry: .seconds(3), firstGeneration: 1))
+        let second: UInt64 = 1_000_000_000
+        core.connected(label: "conn-1", newEpoch: 10)
+        core.connected(label: "conn-2", newEpoch: 11)
+        for product in ["A-USD", "B-USD", "C-USD"] { core.take(Self.snapshot(product), receivedAtNanos: second) }
+        // B-USD keeps talking; A-USD and C-USD (alone on its connection) go quiet.
+        for tenth: UInt64 in [5, 12, 16] {
+            core.take(Self.update("B-USD", "99"), receivedAtNanos: second * (10 + tenth) / 10)
+        }
+        core.clearOutput()
+        core.checkStaleness(nowNanos: second * 27 / 10)
+        #expect(core.output.renewals == [IngestOutput.Renewal(connection: "conn-1", product: "A-USD")])
+        #expect(core.staleProducts == ["A-USD"])
+        #expect(core.productStates == ["A-USD": "stale", "B-USD": "live", "C-USD": "live"])
+        #expect(core.readiness == .notReady("stale: A-USD"))
+        #expect(core.output.logs.map(\.message.description).contains { $0.hasPrefix("product stale") })
+        core.clearOutput()
+        // Within a second of the renewal nothing more is asked; then it is renewed again.
+        core.take(Self.update("B-USD", "98"), receivedAtNanos: second * 30 / 10)
+        core.checkStaleness(nowNanos: second * 32 / 10)
+        #expect(core.output.renewals.isEmpty)
+        core.take(Self.update("B-USD", "97"), receivedAtNanos: second * 36 / 10)
+        core.checkStaleness(nowNanos: second * 38 / 10)
+        #expect(core.output.renewals == [IngestOutput.Renewal(connection: "conn-1", product: "A-USD")])
+        #expect(core.stats.staleMarks == 1 && core.stats.subscriptionRenewals == 2)
+        core.clearOutput()
+        // Its fresh snapshot arrives: fresh again.
+        core.take(Self.snapshot("A-USD", bid: "95"), receivedAtNanos: second * 39 / 10)
+        #expect(core.staleProducts.isEmpty && core.readiness == .ready)
+        #expect(core.output.logs.map(\.message.description).contains("product fresh again"))
+    }
+
+    @Test func staleProductsNeedALiveConnectionAndTheSetting() {
+        let second: UInt64 = 1_000_000_000
+        for (connections, staleAfter) in [
+            ([String: [String]](), Duration.seconds(1)), (["c": ["A-USD", "B-USD"]], nil),
+        ] {
+            var core = IngestCore(
+                configuration: .init(maxBatch: 1, keepsBooks: true, connections: connections, staleAfter: staleAfter),
+                epoch: 9, group: GroupCoordinator(expiry: .seconds(3), firstGeneration: 1))
+            core.take(Self.snapshot("A-USD"), receivedAtNanos: second)
+            core.take(Self.snapshot("B-USD"), receivedAtNanos: second)
+            core.take(Self.update("B-USD", "99"), receivedAtNanos: 5 * second)
+            core.checkStaleness(nowNanos: 5 * second)
+            #expect(core.output.renewals.isEmpty && core.staleProducts.isEmpty)
+        }
+    }
 }

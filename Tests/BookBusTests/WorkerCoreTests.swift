@@ -184,4 +184,23 @@ import Testing
         #expect(btc["product_tob_events"] == 2 && btc["product_spread_events"] == 1)
         #expect(btc["book_last_update_timestamp_seconds"] == 0)  // the test's receive times are 503 ns
     }
+
+    @Test func aProductTheIngestCallsStaleIsReportedStaleAndNotReady() {
+        var core = Self.core(.products(["BTC-USD"]))
+        core.take(Self.message(.raw(product: "BTC-USD"), 1, Self.snapshot("BTC-USD")))
+        let beat = ControlMessage.heartbeat(
+            publisher: "i", epoch: 7, sequences: ["raw/BTC-USD/": 1], stale: ["BTC-USD"])
+        core.take(
+            try! BusMessage(frames: [
+                Topic.control.bytes, FrameHeader(epoch: 7, sequence: 1, receivedAtNanos: 0).bytes, beat.encoded(),
+            ]))
+        #expect(core.report.products == ["BTC-USD": "stale"])
+        #expect(core.readiness == .notReady("not live: BTC-USD (stale)"))
+        let fresh = ControlMessage.heartbeat(publisher: "i", epoch: 7, sequences: ["raw/BTC-USD/": 1])
+        core.take(
+            try! BusMessage(frames: [
+                Topic.control.bytes, FrameHeader(epoch: 7, sequence: 2, receivedAtNanos: 0).bytes, fresh.encoded(),
+            ]))
+        #expect(core.report.products == ["BTC-USD": "live"])
+    }
 }

@@ -3,7 +3,8 @@
 recording, for testing the ingest's live path without the internet.
 
   coinbase_server.py --feed advanced-trade|exchange --recording FILE [--port 0] [--ready FILE]
-                     [--skip-sequence N] [--no-heartbeats]
+                     [--skip-sequence N] [--no-heartbeats] [--pace FRAMES_PER_SECOND]
+                     [--silence PRODUCT:SECONDS[:IGNORED]]
                      [--exchange-key KEY:SECRET:PASSPHRASE] [--jwt-key NAME:PUBLIC_KEY_PEM_FILE]
 
 It checks the subscribe messages the feed requires, answers with a `subscriptions` ack, then sends
@@ -13,6 +14,13 @@ second as Coinbase does. Advanced Trade frames get this connection's own contigu
 (starting at 0 with the ack), except that --skip-sequence N leaves number N out, as a lost message
 would. It writes the port it listens on to --ready once it accepts connections, and
 logs each connection to stderr.
+
+--pace sends at most that many frames a second. --silence (Exchange) makes one product go quiet
+SECONDS after the connection starts, as Coinbase sometimes does while the connection stays alive:
+its book frames are withheld (the server still applies them to its own book of the product) until
+the client unsubscribes and subscribes that product again, which the server answers with a
+snapshot of its book as it is then before it carries on; the first IGNORED renewals (default 0)
+go unanswered, as if lost.
 
 With --exchange-key the Exchange feed wants the authenticated `level2` channel and checks the
 subscribe's key, passphrase, timestamp (within 30 s) and HMAC-SHA256 signature over
@@ -30,6 +38,7 @@ import json
 import re
 import sys
 import time
+from decimal import Decimal
 
 import websockets
 
@@ -129,6 +138,72 @@ def check_subscriptions(feed, messages, exchange_key=None, jwt_key=None):
     return {"type": "subscriptions", "channels": [{"name": c, "product_ids": messages[0]["product_ids"]} for c in channels]}
 
 
+class Silence:
+    """One product that goes quiet after some seconds (Exchange feed): its frames are withheld but
+    kept in a book here, until the client renews its subscription; the renewal is answered with a
+    snapshot of that book."""
+
+    def __init__(self, spec, connection):
+        self.product, after, *ignored = spec.split(":")
+        self.after = float(after)
+        self.ignored = int(ignored[0]) if ignored else 0
+        self.connection = connection
+        self.bids, self.asks = {}, {}
+        self.renewed = asyncio.Event()
+        self.unsubscribed = False
+        self.reader = asyncio.ensure_future(self.read())
+
+    async def read(self):
+        try:
+            async for text in self.connection:
+                message = json.loads(text)
+                if self.product not in message.get("product_ids", []):
+                    continue
+                print(f"{message['type']} {self.product}", file=sys.stderr, flush=True)
+                if message["type"] == "unsubscribe":
+                    self.unsubscribed = True
+                elif message["type"] == "subscribe" and self.unsubscribed:
+                    self.unsubscribed = False
+                    if self.ignored > 0:
+                        self.ignored -= 1
+                        print(f"ignored a renewal of {self.product}", file=sys.stderr, flush=True)
+                    else:
+                        self.renewed.set()
+        except websockets.ConnectionClosed:
+            pass
+
+    def keep(self, message):
+        if message["type"] == "snapshot":
+            self.bids = {price: size for price, size, *_ in message["bids"]}
+            self.asks = {price: size for price, size, *_ in message["asks"]}
+            return
+        for side, price, size, *_ in message.get("changes", []):
+            book = self.bids if side == "buy" else self.asks
+            if Decimal(size) == 0:
+                book.pop(price, None)
+            else:
+                book[price] = size
+
+    async def lets_through(self, frame, elapsed):
+        """Whether to send `frame` now; withholds the quiet product's and answers its renewal."""
+        message = json.loads(frame)
+        if message.get("product_id") != self.product or message.get("type") not in ("snapshot", "l2update"):
+            return True
+        self.keep(message)
+        if elapsed < self.after:
+            return True
+        if not self.renewed.is_set():
+            return False
+        self.renewed.clear()
+        self.after = float("inf")  # quiet once: from the renewal on, the product flows again
+        snapshot = {"type": "snapshot", "product_id": self.product,
+                    "bids": [[price, size] for price, size in sorted(self.bids.items(), key=lambda kv: -Decimal(kv[0]))],
+                    "asks": [[price, size] for price, size in sorted(self.asks.items(), key=lambda kv: Decimal(kv[0]))]}
+        await self.connection.send(json.dumps(snapshot))
+        print(f"renewed {self.product}: sent a snapshot", file=sys.stderr, flush=True)
+        return False  # the snapshot already holds this frame's change
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--feed", choices=["advanced-trade", "exchange"], required=True)
@@ -139,6 +214,8 @@ async def main():
     parser.add_argument("--no-heartbeats", action="store_true")
     parser.add_argument("--exchange-key")
     parser.add_argument("--jwt-key")
+    parser.add_argument("--pace", type=float)
+    parser.add_argument("--silence")
     args = parser.parse_args()
     frames = load_frames(args.recording)
     expected_subscribes = 2 if args.feed == "advanced-trade" else 1
@@ -167,10 +244,16 @@ async def main():
                 sequence += 1
             return sequence
 
+        quiet = Silence(args.silence, connection) if args.silence else None
+        started = time.monotonic()
         sent = 0
         for frame in frames:
             mine = frame_for(frame, args.feed, products)
             if mine is None:
+                continue
+            if args.pace:
+                await asyncio.sleep(max(0.0, started + sent / args.pace - time.monotonic()))
+            if quiet and not await quiet.lets_through(mine, time.monotonic() - started):
                 continue
             await connection.send(mine.format(sequence=next_sequence()) if args.feed == "advanced-trade" else mine)
             sent += 1

@@ -193,7 +193,7 @@ def test_prometheus_scrapes_the_topology(topology, tmp_path):
 
         wait_for(lambda: jobs("rate(bookbus_events_total[5s]) > 0") == {"worker-0", "worker-1"}, 40,
                  "events from both workers")
-        live = wait_for(lambda: query('sum(bookbus_book_state{state="live"})'), 40, "book states")
+        live = wait_for(lambda: query('sum(bookbus_book_state{role="worker",state="live"})'), 40, "book states")
         assert float(live[0]["value"][1]) == 3
 
         # The ingest restarts: a new epoch, and the workers resynchronise every book for it.

@@ -18,10 +18,13 @@ protocol FrameSource {
     mutating func next(stop: StopFlag) throws -> SourceEvent
     /// What the source counts, for the ingest's report.
     var statistics: [Statistic] { get }
+    /// Renews a product's subscription on its connection (a live source's business only).
+    func renew(_ renewal: IngestOutput.Renewal)
 }
 
 extension FrameSource {
     var statistics: [Statistic] { [] }
+    func renew(_ renewal: IngestOutput.Renewal) {}
 }
 
 /// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
@@ -112,6 +115,12 @@ struct ReplaySource: FrameSource {
 /// Events handed over by the live WebSocket sessions.
 struct LiveSource: FrameSource {
     let queue: FrameQueue
+    /// Each connection's renewal requests, by label.
+    let renewals: [String: SubscriptionRenewals]
+
+    func renew(_ renewal: IngestOutput.Renewal) {
+        renewals[renewal.connection]?.request(renewal.product)
+    }
 
     mutating func next(stop: StopFlag) throws -> SourceEvent {
         let events = queue.takeAll(timeoutMilliseconds: 50)

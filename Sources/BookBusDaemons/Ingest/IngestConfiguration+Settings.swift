@@ -39,6 +39,8 @@ extension IngestConfiguration {
         sockets.maxMessageBytes = Int64(settings[Ingest.maxFrameBytes])
         waitForSubscribers = settings[Ingest.waitForSubscribers]
         maxBatch = settings[Ingest.maxBatch]
+        let staleSeconds = settings[Ingest.staleAfter]
+        staleAfter = staleSeconds > 0 ? .milliseconds(Int64(staleSeconds * 1000)) : nil
         let service = settings[Ingest.snapshots]
         snapshots = service == "none" ? nil : Endpoint(parsing: service, defaultMode: .bind)
         groupExpiry = .milliseconds(Int64(settings[Ingest.groupExpiry] * 1000))

@@ -29,6 +29,9 @@ public struct IngestConfiguration: Sendable {
     public var queueCapacity = 10_000
     /// Most messages of one product published together as one bus message (1: one each).
     public var maxBatch = 64
+    /// Live only: a product with no book update this long while its connection delivers other
+    /// products is stale, and its subscription is renewed (`nil`: never).
+    public var staleAfter: Duration? = .seconds(60)
     /// Name used in control messages and logs.
     public var name: String
     /// Live only: write every received frame to rotating timed recordings.
@@ -64,7 +67,8 @@ extension IngestConfiguration {
     var core: IngestCore.Configuration {
         IngestCore.Configuration(
             maxBatch: maxBatch, keepsBooks: snapshots != nil,
-            connections: Dictionary(uniqueKeysWithValues: connections.map { ($0.label, $0.feed.products) }))
+            connections: Dictionary(uniqueKeysWithValues: connections.map { ($0.label, $0.feed.products) }),
+            staleAfter: staleAfter)
     }
 
     /// The products subscribed to live, known before any frame.

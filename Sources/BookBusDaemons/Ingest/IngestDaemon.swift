@@ -70,7 +70,8 @@ final class IngestDaemon<Source: FrameSource> {
         ]
         statistics += recorder?.statistics ?? []
         statistics += source.statistics
-        return StatsReport(role: "ingest", name: configuration.name, statistics: statistics)
+        return StatsReport(
+            role: "ingest", name: configuration.name, statistics: statistics, products: core.productStates)
     }
 
     /// What the source has at hand: every frame goes through the core, and what was handed over at
@@ -99,7 +100,7 @@ final class IngestDaemon<Source: FrameSource> {
         case .idle:
             break
         case .end:
-            try publisher.publishHeartbeatIfDue(numbered: core.sequences)
+            try publisher.publishHeartbeatIfDue(numbered: core.sequences, stale: core.staleProducts)
             let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
             try publisher.publish(.control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end)
             logger.info("recording finished")
@@ -149,7 +150,9 @@ final class IngestDaemon<Source: FrameSource> {
     private func housekeeping(now: ContinuousClock.Instant) throws {
         try publisher.drainSubscriptions()
         if let router { try tellChangedMembers(router, now: now) }
-        try publisher.publishHeartbeatIfDue(numbered: core.sequences)
+        try publisher.publishHeartbeatIfDue(numbered: core.sequences, stale: core.staleProducts)
+        core.checkStaleness(nowNanos: WallClock.nanosecondsSinceEpoch())
+        try carryOut()
         recorder?.flushIfDue(nowNanos: WallClock.nanosecondsSinceEpoch())
         reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
     }
@@ -166,6 +169,7 @@ final class IngestDaemon<Source: FrameSource> {
             }
         }
         for record in core.output.logs { logger.log(level: record.level, record.message, metadata: record.metadata) }
+        for renewal in core.output.renewals { source.renew(renewal) }
         core.clearOutput()
     }
 }

@@ -36,15 +36,18 @@ public struct IngestService: Service {
             }
         case .live:
             let queue = FrameQueue(capacity: configuration.queueCapacity)
+            let connections = configuration.connections
+            let renewals = Dictionary(uniqueKeysWithValues: connections.map { ($0.label, SubscriptionRenewals()) })
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for connection in configuration.connections {
+                for connection in connections {
                     let session = WebSocketFeedSession(
-                        configuration: connection.feed, label: connection.label, logger: logger)
+                        configuration: connection.feed, label: connection.label,
+                        renewals: renewals[connection.label]!, logger: logger)
                     group.addTask { await session.run { event in await queue.push(event) } }
                 }
                 group.addTask { [configuration, logger] in
                     try await DedicatedThread.run(name: "ingest") { stop in
-                        let source = LiveSource(queue: queue)
+                        let source = LiveSource(queue: queue, renewals: renewals)
                         try IngestDaemon(configuration: configuration, source: source, logger: logger, stop: stop).run()
                     }
                 }

@@ -155,8 +155,10 @@ final class BusPublisher {
 
     /// Publishes the `bus/` heartbeat when it is due (every ``heartbeatInterval``): the last
     /// sequence of every topic published on, the publisher's channels' and `numbered`'s (topics
-    /// the caller numbers).
-    func publishHeartbeatIfDue(numbered: @autoclosure () -> [String: UInt64] = [:]) throws {
+    /// the caller numbers), and the products the caller reports `stale`.
+    func publishHeartbeatIfDue(
+        numbered: @autoclosure () -> [String: UInt64] = [:], stale: @autoclosure () -> [String] = []
+    ) throws {
         let now = ContinuousClock.now
         guard now - lastHeartbeat >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
@@ -164,7 +166,7 @@ final class BusPublisher {
         for (topic, channel) in channels where topic != .control && channel.sequence > 0 {
             published[topic.description] = channel.sequence
         }
-        let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published)
+        let heartbeat = ControlMessage.heartbeat(publisher: name, epoch: epoch, sequences: published, stale: stale())
         try publish(.control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: heartbeat.encoded())
     }
 
