@@ -8,7 +8,8 @@ struct BookBusCommand: AsyncParsableCommand {
         abstract: "Live Coinbase order books, top of book and spreads over ZeroMQ.",
         subcommands: [
             IngestCommand.self, WorkerCommand.self, RelayCommand.self, SinkCommand.self, DemoCommand.self,
-            ConfigCommand.self, HealthCommand.self, KeygenCommand.self, GenerateCommand.self, BenchCommand.self,
+            TopCommand.self, ConfigCommand.self, HealthCommand.self, KeygenCommand.self, GenerateCommand.self,
+            BenchCommand.self,
         ]
     )
 }
