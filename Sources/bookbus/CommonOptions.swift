@@ -66,13 +66,18 @@ extension EffectiveSettings {
 
 /// Runs one service until it ends or SIGTERM/SIGINT asks it to stop; exits 0 on a clean stop.
 func runUntilSignalled(_ service: some Service, logger: Logger) async throws {
+    try await runUntilSignalled([service], logger: logger)
+}
+
+/// Runs `services` together until a signal arrives or any of them ends, which ends the others.
+func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: [
+            services: services.map {
                 .init(
-                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup)
-            ],
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BookBusDaemons
 import BookBusSupervisor
 import Foundation
 
@@ -35,6 +36,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log level of every process.")
     var logLevel: String = "warning"
 
+    @Option(
+        help:
+            "board: the live board (bookbus top) shows the books; lines: the sink prints its events. Default: board when standard output is a terminal."
+    )
+    var view: DemoView?
+
+    enum DemoView: String, ExpressibleByArgument {
+        case board, lines
+    }
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard (1024...(65535 - workers - 1)).contains(basePort) else {
@@ -43,13 +54,29 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = try CommonOptions.parse(["--log-level", logLevel]).settings().makeLogger(role: "demo")
+        let settings = try CommonOptions.parse(["--log-level", logLevel]).settings()
+        let logger = settings.makeLogger(role: "demo")
+        let board = (view ?? (isatty(STDOUT_FILENO) == 1 ? .board : .lines)) == .board
         var sinkArguments = ["--events", events, "--format", format]
         if let minSpreadBps { sinkArguments += ["--min-spread-bps", minSpreadBps] }
+        // With the board, the sink still takes every event but leaves the screen to the board.
+        if board { sinkArguments.append("--quiet") }
         let configuration = DemoConfiguration(
             executable: Bundle.main.executablePath ?? CommandLine.arguments[0], recording: recording, speed: speed,
             workers: workers, basePort: basePort, workerArguments: ["--emit", emit], sinkArguments: sinkArguments,
             logLevel: logLevel)
-        try await runUntilSignalled(DemoService(configuration: configuration, logger: logger), logger: logger)
+        let demo = DemoService(configuration: configuration, logger: logger)
+        guard board else { return try await runUntilSignalled(demo, logger: logger) }
+        // The board beside the sink, on the workers' ports: it ends with their ends of stream (the
+        // last table stays on screen), or on q, which stops the demo.
+        let endpoints = (0..<workers).map {
+            Endpoint(parsing: ">tcp://127.0.0.1:\(basePort + 2 + $0)", defaultMode: .connect)
+        }
+        let view = BoardService(
+            configuration: BoardConfiguration(
+                endpoints: endpoints, sockets: try settings.sockets(), products: nil, interval: .milliseconds(250),
+                exitAfterEnds: workers),
+            logger: logger)
+        try await runUntilSignalled([demo, view], logger: logger)
     }
 }

@@ -24,6 +24,9 @@ struct TopCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between redraws.")
     var intervalMs: Int = 250
 
+    @Option(help: "Stop once this many publishers have announced their end of stream (0: run until q or a signal).")
+    var exitAfterEnds: Int = 0
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -43,7 +46,7 @@ struct TopCommand: AsyncParsableCommand {
         let configuration = BoardConfiguration(
             endpoints: sink.endpoints, sockets: sink.sockets,
             products: products.map { $0.split(separator: ",").map(String.init) },
-            interval: .milliseconds(intervalMs))
+            interval: .milliseconds(intervalMs), exitAfterEnds: exitAfterEnds)
         try await runUntilSignalled(BoardService(configuration: configuration, logger: logger), logger: logger)
     }
 }

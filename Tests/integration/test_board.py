@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from bookbus import Process, binary, free_ports, oracle_tops, stop_all, synthetic_exchange_recording
+from bookbus import (ROOT, TEN_PRODUCTS_TIMED, Process, binary, free_port_range, free_ports, oracle_tops, stop_all,
+                     synthetic_exchange_recording)
 
 PRODUCTS = ("AAA-USD", "BBB-USD", "CCC-USD")
 
@@ -21,9 +22,10 @@ def screen(session):
     return tmux("capture-pane", "-p", "-t", session).stdout
 
 
-def final_tops(recording):
+def final_tops(recording, products=PRODUCTS):
     tops = oracle_tops(recording)
-    return {product: tops[max(key for key in tops if key[0] == product)] for product in PRODUCTS}
+    products = products or sorted({product for product, _ in tops})
+    return {product: tops[max(key for key in tops if key[0] == product)] for product in products}
 
 
 def start_topology(tmp_path, recording, worker_port):
@@ -110,3 +112,27 @@ def test_without_a_terminal_the_board_prints_plain_lines(tmp_path):
     for product, (bid, bid_size, ask, ask_size) in expected.items():
         last = [line for line in lines if line.startswith(product)][-1]
         assert f"{bid} × {bid_size}" in last and f"{ask} × {ask_size}" in last, last
+
+
+def test_the_demo_in_a_terminal_shows_the_board_and_leaves_the_last_table(tmp_path):
+    if not shutil.which("tmux"):
+        pytest.skip("tmux missing (apt-get install tmux; scripts/setup --tests does)")
+    base = free_port_range(4)
+    session = f"demo{base}"
+    status = tmp_path / "demo.status"
+    command = (f"cd {ROOT} && {binary()} demo --recording {TEN_PRODUCTS_TIMED} --speed 20 --base-port {base}; "
+               f"echo $? > {status}; sleep 60")
+    assert tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "20", command).returncode == 0
+    try:
+        deadline = time.monotonic() + 90
+        while not status.exists() or not status.read_text().strip():
+            assert time.monotonic() < deadline, screen(session)
+            time.sleep(0.5)
+        assert status.read_text().strip() == "0", screen(session)
+        rows = {line.split()[0]: line for line in screen(session).splitlines() if line.split()}
+        expected = final_tops(TEN_PRODUCTS_TIMED, products=None)
+        assert len(expected) == 10
+        for product, (bid, bid_size, ask, ask_size) in expected.items():
+            assert f"{bid} × {bid_size}" in rows[product] and f"{ask} × {ask_size}" in rows[product], rows.get(product)
+    finally:
+        tmux("kill-session", "-t", session)

@@ -14,18 +14,24 @@ public struct BoardConfiguration: Sendable {
     /// Only these products (`nil`: every product seen).
     public var products: [String]?
     public var interval: Duration
+    /// Stop once this many publishers have announced their end of stream (0: run until stopped).
+    public var exitAfterEnds: Int
 
-    public init(endpoints: [Endpoint], sockets: SocketSettings, products: [String]?, interval: Duration) {
+    public init(
+        endpoints: [Endpoint], sockets: SocketSettings, products: [String]?, interval: Duration, exitAfterEnds: Int = 0
+    ) {
         self.endpoints = endpoints
         self.sockets = sockets
         self.products = products
         self.interval = interval
+        self.exitAfterEnds = exitAfterEnds
     }
 }
 
 /// `bookbus top`: the live board, a full-screen table of every product's top of book redrawn in
-/// place (``BoardCore`` keeps it, ``BoardRenderer`` draws it); `q` quits. When standard output is
-/// not a terminal it prints a plain line for each product whose top changed since the last redraw.
+/// place (``BoardCore`` keeps it, ``BoardRenderer`` draws it); `q` quits, and the last table stays
+/// on the normal screen. When standard output is not a terminal it prints a plain line for each
+/// product whose top changed since the last redraw.
 public struct BoardService: Service {
     public let configuration: BoardConfiguration
     private let logger: Logger
@@ -50,6 +56,7 @@ final class BoardDaemon {
     private let subscriber: BusSubscriber
     /// Plain output: the top each product's last printed line showed.
     private var printed: [String: TopOfBook] = [:]
+    private var endedPublishers: Set<String> = []
 
     init(configuration: BoardConfiguration, logger: Logger, stop: StopFlag) throws {
         self.configuration = configuration
@@ -70,18 +77,36 @@ final class BoardDaemon {
         // The control topic too: publishers count a subscriber by it (--wait-for-subscribers).
         try subscriber.subscribe(Topic.controlName)
         let screen = TerminalScreen()
-        defer { screen?.restore() }
+        defer { leave(screen) }
         loop.onReadable(subscriber.socket, name: "events") { [unowned self] in try takeEvents() }
         loop.every(configuration.interval, name: "redraw") { [unowned self] _ in
             if screen?.quitPressed() == true { loop.finish() }
             redraw(on: screen)
         }
         try loop.run()
+        redraw(on: screen)
+    }
+
+    /// Gives the terminal back, leaving the last table on the normal screen.
+    private func leave(_ screen: TerminalScreen?) {
+        guard let screen else { return }
+        screen.restore()
+        let lines = BoardRenderer(width: screen.size.columns, colour: false).lines(
+            core.rows(nowNanos: WallClock.nanosecondsSinceEpoch()))
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     private func takeEvents() throws -> Bool {
         for _ in 0..<256 {
             guard let message = try subscriber.nextMessage() else { return false }
+            if message.topic == .control, case .endOfStream(let publisher)? = try? ControlMessage(json: message.payload)
+            {
+                endedPublishers.insert(publisher)
+                if configuration.exitAfterEnds > 0, endedPublishers.count >= configuration.exitAfterEnds {
+                    loop.finish()
+                    return false
+                }
+            }
             guard case .topOfBook = message.topic else { continue }
             let now = WallClock.nanosecondsSinceEpoch()
             for index in 0..<message.payloadCount {
