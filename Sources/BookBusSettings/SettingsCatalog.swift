@@ -106,6 +106,9 @@ public enum SettingsCatalog {
         public static let waitForSubscribers = Setting<Int>(
             "ingest.wait_for_subscribers", default: 0, flag: "--wait-for-subscribers", minimum: 0,
             "Publish nothing until this many BookBus subscribers are connected.")
+        public static let progress = Setting<Bool>(
+            "ingest.progress", default: true, flag: "--no-progress",
+            "Show a replay's progress (messages, rate, share read, time left) on standard error when it is a terminal.")
         public static let maxBatch = Setting<Int>(
             "ingest.max_batch", default: 64, flag: "--max-batch", minimum: 1,
             "Most messages of one product sent as one bus message when several are at hand at once (1: one each).")
@@ -232,7 +235,8 @@ public enum SettingsCatalog {
         Ingest.maxFrameBytes.definition, Ingest.productsPerConnection.definition, Ingest.silenceTimeout.definition,
         Ingest.staleAfter.definition,
         Ingest.publish.definition, Ingest.snapshots.definition, Ingest.groupExpiry.definition,
-        Ingest.lossless.definition, Ingest.waitForSubscribers.definition, Ingest.maxBatch.definition,
+        Ingest.lossless.definition, Ingest.waitForSubscribers.definition, Ingest.progress.definition,
+        Ingest.maxBatch.definition,
         Ingest.name.definition,
         Ingest.recordDirectory.definition, Ingest.recordRotateSeconds.definition, Ingest.recordRotateBytes.definition,
         Coinbase.apiKey.definition, Coinbase.apiSecret.definition, Coinbase.apiPassphrase.definition,

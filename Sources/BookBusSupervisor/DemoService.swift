@@ -76,7 +76,8 @@ public struct DemoService: Service {
             arguments: [
                 "ingest", "--replay", configuration.recording, "--speed", "\(configuration.speed)",
                 "--publish", "@\(host):\(ingestPort)", "--snapshots", "@\(host):\(snapshotPort)",
-                "--wait-for-subscribers", "\(configuration.workers)",
+                // The demo's terminal shows the board or the sink's lines, not the replay's progress.
+                "--wait-for-subscribers", "\(configuration.workers)", "--no-progress",
             ] + common)
         return [sink] + workers + [ingest]
     }

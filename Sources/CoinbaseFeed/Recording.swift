@@ -48,6 +48,14 @@ public final class RecordingReader {
         fclose(file)
     }
 
+    /// How far through the file reading is, 0–1 (for progress; 0 when the size is unknown).
+    public var fractionRead: Double {
+        let position = ftello(file)
+        var status = stat()
+        guard position >= 0, fstat(fileno(file), &status) == 0, status.st_size > 0 else { return 0 }
+        return min(1, Double(position) / Double(status.st_size))
+    }
+
     /// The next frame, or `nil` at the end of the file.
     public func next() throws(RecordingError) -> RecordedFrame? {
         while true {

@@ -66,6 +66,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: .setting(SettingsCatalog.Ingest.lossless))
     var lossless: Bool?
 
+    @Flag(name: .setting(SettingsCatalog.Ingest.progress), help: .setting(SettingsCatalog.Ingest.progress))
+    var noProgress = false
+
     @Option(
         name: .setting(SettingsCatalog.Ingest.waitForSubscribers),
         help: .setting(SettingsCatalog.Ingest.waitForSubscribers))
@@ -125,6 +128,7 @@ struct IngestCommand: AsyncParsableCommand {
         flags.set(Ingest.groupExpiry, groupExpiry)
         flags.set(Ingest.lossless, lossless, flag: lossless == false ? "--no-lossless" : "--lossless")
         flags.set(Ingest.waitForSubscribers, waitForSubscribers)
+        flags.set(Ingest.progress, noProgress ? false : nil)
         flags.set(Ingest.maxBatch, maxBatch)
         flags.set(Ingest.name, name)
         flags.set(Ingest.recordDirectory, record)

@@ -136,3 +136,34 @@ def test_the_demo_in_a_terminal_shows_the_board_and_leaves_the_last_table(tmp_pa
             assert f"{bid} × {bid_size}" in rows[product] and f"{ask} × {ask_size}" in rows[product], rows.get(product)
     finally:
         tmux("kill-session", "-t", session)
+
+
+def test_a_long_replay_shows_its_progress_on_a_terminal(tmp_path):
+    if not shutil.which("tmux"):
+        pytest.skip("tmux missing (apt-get install tmux; scripts/setup --tests does)")
+    recording = tmp_path / "traffic.jsonl"
+    with open(recording, "w") as file:
+        subprocess.run([binary(), "generate", "--profile", "touch", "--updates", "60000"], stdout=file, check=True)
+    publish, = free_ports(1)
+    for flags, shown in (([], True), (["--no-progress"], False)):
+        session = f"replay{publish}{len(flags)}"
+        status = tmp_path / f"replay{len(flags)}.status"
+        command = (f"{binary()} ingest --replay {recording} --rate 20000 --snapshots none --log-level warning "
+                   f"--publish tcp://127.0.0.1:{publish} {' '.join(flags)}; echo $? > {status}; sleep 30")
+        assert tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "10", command).returncode == 0
+        try:
+            time.sleep(1.6)
+            during = screen(session)
+            deadline = time.monotonic() + 30
+            while not status.exists() or not status.read_text().strip():
+                assert time.monotonic() < deadline, screen(session)
+                time.sleep(0.2)
+            assert status.read_text().strip() == "0"
+            after = screen(session)
+        finally:
+            tmux("kill-session", "-t", session)
+        if shown:
+            assert "replay: " in during and "/s, " in during and "s left" in during, during
+            assert "replay: 60,003 messages" in after and "100%" in after, after
+        else:
+            assert "replay:" not in during + after

@@ -20,11 +20,14 @@ protocol FrameSource {
     var statistics: [Statistic] { get }
     /// Renews a product's subscription on its connection (a live source's business only).
     func renew(_ renewal: IngestOutput.Renewal)
+    /// How far a finite source is: messages handed over and the share of it read (`nil`: endless).
+    var progress: (messages: Int, fraction: Double)? { get }
 }
 
 extension FrameSource {
     var statistics: [Statistic] { [] }
     func renew(_ renewal: IngestOutput.Renewal) {}
+    var progress: (messages: Int, fraction: Double)? { nil }
 }
 
 /// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
@@ -79,6 +82,8 @@ struct ReplaySource: FrameSource {
         let receivedAt = WallClock.nanosecondsSinceEpoch()
         return .events(frames.map { .frame($0.bytes, receivedAtNanos: receivedAt) })
     }
+
+    var progress: (messages: Int, fraction: Double)? { (sent, reader.fractionRead) }
 
     private mutating func takeFrame() throws -> RecordedFrame? {
         if let frame = held {

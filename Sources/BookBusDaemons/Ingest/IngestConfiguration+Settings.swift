@@ -39,6 +39,7 @@ extension IngestConfiguration {
         sockets.maxMessageBytes = Int64(settings[Ingest.maxFrameBytes])
         waitForSubscribers = settings[Ingest.waitForSubscribers]
         maxBatch = settings[Ingest.maxBatch]
+        showsProgress = settings[Ingest.progress]
         let staleSeconds = settings[Ingest.staleAfter]
         staleAfter = staleSeconds > 0 ? .milliseconds(Int64(staleSeconds * 1000)) : nil
         let service = settings[Ingest.snapshots]

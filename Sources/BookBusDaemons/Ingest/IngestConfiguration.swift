@@ -29,6 +29,8 @@ public struct IngestConfiguration: Sendable {
     public var queueCapacity = 10_000
     /// Most messages of one product published together as one bus message (1: one each).
     public var maxBatch = 64
+    /// Show a replay's progress on standard error when it is a terminal.
+    public var showsProgress = true
     /// Live only: a product with no book update this long while its connection delivers other
     /// products is stale, and its subscription is renewed (`nil`: never).
     public var staleAfter: Duration? = .seconds(60)

@@ -1,6 +1,7 @@
 import BookBusCore
 import BusProtocol
 import CoinbaseFeed
+import Foundation
 import Logging
 import ServiceLifecycle
 import ZeroMQ
@@ -17,6 +18,8 @@ final class IngestDaemon<Source: FrameSource> {
     private let router: ServiceRouter?
     private var recorder: IngestRecorder?
     private let reporter: RoleReporter
+    /// A replay's progress line on a terminal: when the replay started and the last line's time.
+    private var progress: (started: ContinuousClock.Instant, shown: ContinuousClock.Instant)?
     private let unroutedTopic = Topic.rawUnrouted.bytes
 
     init(configuration: IngestConfiguration, source: Source, logger: Logger, stop: StopFlag) throws {
@@ -52,6 +55,9 @@ final class IngestDaemon<Source: FrameSource> {
         }
         if let router {
             loop.onReadable(router.socket, name: "service") { [unowned self] in try serve(router) }
+        }
+        if configuration.showsProgress, source.progress != nil, isatty(STDERR_FILENO) == 1 {
+            progress = (.now, .now)
         }
         loop.onEveryTurn(name: "source") { [unowned self] in try takeFromSource() }
         loop.every(.milliseconds(50), name: "housekeeping") { [unowned self] now in try housekeeping(now: now) }
@@ -103,6 +109,7 @@ final class IngestDaemon<Source: FrameSource> {
             try publisher.publishHeartbeatIfDue(numbered: core.sequences, stale: core.staleProducts)
             let end = ControlMessage.endOfStream(publisher: configuration.name).encoded()
             try publisher.publish(.control, receivedAtNanos: WallClock.nanosecondsSinceEpoch(), payload: end)
+            showProgress(now: .now, last: true)
             logger.info("recording finished")
             try publisher.awaitSubscribersLeaving()
             loop.finish()
@@ -155,6 +162,16 @@ final class IngestDaemon<Source: FrameSource> {
         try carryOut()
         recorder?.flushIfDue(nowNanos: WallClock.nanosecondsSinceEpoch())
         reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
+        if let shown = progress?.shown, now - shown >= .seconds(1) { showProgress(now: now, last: false) }
+    }
+
+    /// Rewrites the progress line in place; the last one ends with a new line.
+    private func showProgress(now: ContinuousClock.Instant, last: Bool) {
+        guard let started = progress?.started, let position = source.progress else { return }
+        progress?.shown = now
+        let line = ReplayProgress().line(
+            messages: position.messages, fraction: position.fraction, elapsedSeconds: (now - started) / .seconds(1))
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K" + (last ? "\n" : "")).utf8))
     }
 
     /// Publishes what the core made, in order.
