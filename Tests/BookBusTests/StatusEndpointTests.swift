@@ -67,7 +67,7 @@ import Testing
         board.post(report(frames: 1), readiness: .ready)
         #expect(routes.respond(method: "GET", path: "/ready") == .init(200, "ready\n"))
         #expect(routes.respond(method: "GET", path: "/health") == .init(200, "ok\n"))
-        board.turned(now: .now - .seconds(9))
+        board.post(report(frames: 1), readiness: .ready, now: .now - .seconds(9))
         #expect(
             routes.respond(method: "GET", path: "/health")
                 == .init(503, "unhealthy: the main loop has not turned for 9 s\n"))

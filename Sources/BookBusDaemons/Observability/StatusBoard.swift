@@ -30,11 +30,6 @@ final class StatusBoard: Sendable {
         }
     }
 
-    /// The loop turned (cheaper than ``post(_:readiness:now:)`` when nothing else changed).
-    func turned(now: ContinuousClock.Instant = .now) {
-        state.withLock { $0.lastTurn = now }
-    }
-
     /// The exposition text of every metric, the process's own read now.
     func metricsText() -> [UInt8] {
         process.refresh()

@@ -7,8 +7,6 @@ import NIOPosix
 /// the bus thread and a slow client never holds the bus up.
 final class StatusEndpoint: Sendable {
     let board: StatusBoard
-    /// The address actually bound (the port is chosen by the system when asked for port 0).
-    let boundAddress: String
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
@@ -33,9 +31,10 @@ final class StatusEndpoint: Sendable {
             throw StatusEndpointError.cannotListen(address: "\(address)", reason: "\(error)")
         }
         let port = channel.localAddress?.port ?? address.port
-        boundAddress = "\(address.host):\(port)"
+        // The port actually bound: the system's choice when asked for port 0.
+        let bound = "\(address.host):\(port)"
         logger.info(
-            "status endpoint listening", metadata: ["address": "\(boundAddress)", "paths": "/metrics /health /ready"])
+            "status endpoint listening", metadata: ["address": "\(bound)", "paths": "/metrics /health /ready"])
     }
 
     func close() {

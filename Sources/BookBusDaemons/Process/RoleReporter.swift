@@ -18,9 +18,6 @@ final class RoleReporter {
         endpoint = try metrics.map { try StatusEndpoint(listen: $0, board: StatusBoard(role: role), logger: logger) }
     }
 
-    /// The endpoint's address as bound, when it runs.
-    var metricsAddress: String? { endpoint?.boundAddress }
-
     /// The loop turned at `now`: beat, and write or post what is due.
     func housekeeping(
         now: ContinuousClock.Instant, report: () -> StatsReport, readiness: @autoclosure () -> Readiness
