@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import OrderBook
 
 /// One named number a role keeps: a counter (only grows) or a gauge, with the help text that the
 /// closing log line, the stats file and the metrics endpoint share.
@@ -13,7 +14,11 @@ public struct Statistic: Sendable, Equatable {
     public var name: String
     public var help: String
     public var kind: Kind
+    /// The number; for an ``exact`` gauge, it rounded to an integer.
     public var value: Int
+    /// A gauge that is an exact decimal (a spread): the number itself, written as its digits in the
+    /// stats file and as a float on the metrics endpoint.
+    public var exact: ExactDecimal?
     /// For one series of a labelled family (e.g. resyncs by reason): the label's name and value.
     public var label: Label?
     /// Whether the metrics endpoint serves it: not for what Prometheus derives itself (the
@@ -38,6 +43,13 @@ public struct Statistic: Sendable, Equatable {
         self.value = value
         self.label = label
         self.isMetric = isMetric
+    }
+
+    /// A gauge holding an exact decimal.
+    public init(_ name: String, exact: ExactDecimal, help: String, label: Label? = nil) {
+        let rounded = exact.divided(by: ExactDecimal(integer: 1), fractionDigits: 0)?.mantissa ?? 0
+        self.init(name, .gauge, Int(rounded), help: help, label: label)
+        self.exact = exact
     }
 }
 
@@ -77,7 +89,7 @@ public struct StatsReport: Sendable {
     public var logMetadata: Logger.Metadata {
         var metadata: Logger.Metadata = [:]
         for statistic in statistics where statistic.label == nil {
-            metadata[statistic.name] = "\(statistic.value)"
+            metadata[statistic.name] = "\(statistic.exact?.description ?? "\(statistic.value)")"
         }
         return metadata
     }
@@ -86,16 +98,17 @@ public struct StatsReport: Sendable {
     public var json: [UInt8] {
         var values: [String: Any] = [:]
         for statistic in statistics {
+            let value: Any = statistic.exact?.description ?? statistic.value
             if let label = statistic.label {
-                var family = values[statistic.name] as? [String: Int] ?? [:]
-                family[label.value] = statistic.value
+                var family = values[statistic.name] as? [String: Any] ?? [:]
+                family[label.value] = value
                 values[statistic.name] = family
             } else {
-                values[statistic.name] = statistic.value
+                values[statistic.name] = value
             }
         }
         let object: [String: Any] = ["role": role, "name": name, "statistics": values, "products": products]
-        // Strings, integers and objects of them always serialise.
+        // Strings, integers and objects of them always serialise (exact decimals go as strings).
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return [UInt8](data)
     }

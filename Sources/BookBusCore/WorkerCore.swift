@@ -226,8 +226,21 @@ public struct WorkerCore {
                     help:
                         "When the ingest received the last message the product's book took (Unix seconds; 0: none yet).",
                     label: label),
-            ]
+            ] + spreadStatistics(of: book.book.topOfBook, label: label)
         }
+    }
+
+    /// The product's spread, exact, and in basis points of the mid (4 digits): none while a side
+    /// is empty.
+    private func spreadStatistics(of top: TopOfBook, label: Statistic.Label) -> [Statistic] {
+        guard let spread = top.spread, let basisPoints = top.spreadBasisPoints else { return [] }
+        return [
+            Statistic("book_spread", exact: spread, help: "The product's spread (best ask - best bid).", label: label),
+            Statistic(
+                "book_spread_bps", exact: basisPoints,
+                help: "The product's spread in basis points of the mid (rounded half away from zero to 4 digits).",
+                label: label),
+        ]
     }
 
     /// Ready when every product this worker keeps is live (and it keeps at least one).

@@ -183,6 +183,12 @@ import Testing
         // The snapshot's two events, then the ask's new size at the touch (the bid at 99 is below it).
         #expect(btc["product_tob_events"] == 2 && btc["product_spread_events"] == 1)
         #expect(btc["book_last_update_timestamp_seconds"] == 0)  // the test's receive times are 503 ns
+        // The spread, exact: 101 - 100, and 1 / 100.5 × 10,000 to 4 digits; as strings in the stats file.
+        let spreads = core.report.statistics.filter { $0.label?.value == "BTC-USD" && $0.exact != nil }
+        #expect(spreads.map(\.name) == ["book_spread", "book_spread_bps"])
+        #expect(spreads.map { $0.exact?.description } == ["1", "99.5025"])
+        let json = String(decoding: core.report.json, as: UTF8.self)
+        #expect(json.contains(#""book_spread_bps":{"BTC-USD":"99.5025","ETH-USD":"99.5025"}"#))
     }
 
     @Test func aProductTheIngestCallsStaleIsReportedStaleAndNotReady() {

@@ -107,6 +107,7 @@ def test_every_endpoint_answers_and_passes_promtool(topology, tmp_path):
             assert sample(text, "bookbus_product_level_changes_total", product=product) > 0
             assert 100 < sample(text, "bookbus_book_bid_levels", product=product) < 300
             assert abs(sample(text, "bookbus_book_last_update_timestamp_seconds", product=product) - time.time()) < 30
+            assert 0 < sample(text, "bookbus_book_spread_bps", product=product) < 100
     assert sample(texts["sink"], "bookbus_received_total", role="sink") > 0
     # Latency histograms: ingest → sink per event, ingest → publish per worker bus message.
     received = sample(texts["sink"], "bookbus_latency_seconds_count", role="sink")

@@ -46,7 +46,7 @@ struct PrometheusExport {
                         namespace: "bookbus", metricName: statistic.name, unitName: "", helpText: statistic.help),
                     labels: labels
                 )
-                .set(Int64(statistic.value))
+                .set(statistic.exact.flatMap { Double($0.description) } ?? Double(statistic.value))
             }
         }
         for (product, state) in report.products where productStates[product] != state {
