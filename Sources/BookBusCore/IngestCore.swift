@@ -189,7 +189,7 @@ public struct IngestCore {
     /// start again at 1, and the connection's books wait for the fresh snapshots that follow.
     public mutating func connected(label: String, newEpoch: UInt64) {
         stats.connections += 1
-        connectedLabels.insert(label)
+        if !connectedLabels.insert(label).inserted { stats.reconnects += 1 }
         flush()
         epoch = newEpoch
         for index in products.indices { products[index].sequence = 0 }
@@ -412,6 +412,7 @@ public struct IngestStats: Sendable, Equatable {
     public var unroutable = 0
     public var coinbaseErrors = 0
     public var connections = 0
+    public var reconnects = 0
     public var upstreamGaps = 0
     public var snapshotsServed = 0
     public var staleMarks = 0
@@ -425,6 +426,9 @@ public struct IngestStats: Sendable, Equatable {
                 "unroutable", .counter, unroutable, help: "Frames no product could be read from (sent on raw/*/)."),
             Statistic("coinbase_errors", .counter, coinbaseErrors, help: "Coinbase error messages."),
             Statistic("connections", .counter, connections, help: "WebSocket connections made (reconnects included)."),
+            Statistic(
+                "reconnects", .counter, reconnects,
+                help: "WebSocket connections made again after one of the same connection ended."),
             Statistic("upstream_gaps", .counter, upstreamGaps, help: "Gaps in Coinbase's own sequence numbers."),
             Statistic("snapshots_served", .counter, snapshotsServed, help: "Snapshot requests answered."),
             Statistic(

@@ -120,6 +120,8 @@ import Testing
         let second: UInt64 = 1_000_000_000
         core.connected(label: "conn-1", newEpoch: 10)
         core.connected(label: "conn-2", newEpoch: 11)
+        core.connected(label: "conn-1", newEpoch: 12)
+        #expect(core.stats.connections == 3 && core.stats.reconnects == 1)
         for product in ["A-USD", "B-USD", "C-USD"] { core.take(Self.snapshot(product), receivedAtNanos: second) }
         // B-USD keeps talking; A-USD and C-USD (alone on its connection) go quiet.
         for tenth: UInt64 in [5, 12, 16] {

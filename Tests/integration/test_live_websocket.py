@@ -178,7 +178,10 @@ def test_advanced_trade_sequence_gap_resubscribes(tmp_path):
     assert "expected=40 got=41" in ingest_log
     assert "reconnecting to coinbase" in ingest_log
     assert server_log.count("connection from") >= 2
-    assert json.loads((tmp_path / "ingest.stats.json").read_text())["statistics"]["upstream_gaps"] >= 1
+    statistics = json.loads((tmp_path / "ingest.stats.json").read_text())["statistics"]
+    assert statistics["upstream_gaps"] >= 1
+    # Every connection after the first is a reconnect of the one connection.
+    assert statistics["reconnects"] == statistics["connections"] - 1 >= 1
     # Whatever was published before and between the gaps showed real states of the books.
     for event in events:
         assert shown(event) in tops[event["product"]], event
