@@ -22,13 +22,14 @@ public struct LatencyRecorder: Sendable {
         self.meaning = meaning
     }
 
-    /// Records the latency from `startNanos` to `endNanos` (wall clock, nanoseconds since the epoch).
-    public mutating func record(from startNanos: UInt64, to endNanos: UInt64) {
+    /// Records the latency from `startNanos` to `endNanos` (wall clock, nanoseconds since the
+    /// epoch), `count` times (the events of one bus message share it).
+    public mutating func record(from startNanos: UInt64, to endNanos: UInt64, count: Int = 1) {
         guard endNanos >= startNanos, endNanos - startNanos <= Self.highest else {
-            outOfRange += 1
+            outOfRange += count
             return
         }
-        _ = histogram.record(endNanos - startNanos)
+        _ = histogram.record(endNanos - startNanos, count: UInt64(count))
     }
 
     /// Records a duration measured on one clock.
@@ -79,14 +80,26 @@ public struct LatencyRecorder: Sendable {
 
     /// The samples as a Prometheus histogram in seconds (bucket counts to the histogram's precision).
     public var histogramSnapshot: LatencyHistogram {
-        let counts = Self.bucketBounds.map { bound in
-            histogram.count(within: 0...UInt64(bound * 1e9))
+        // One pass over the values recorded (HdrHistogram's own range queries each walk every
+        // bucket, and its generic code is not specialised here).
+        var counts = Array(repeating: 0, count: Self.bucketLimits.count)
+        for recorded in histogram.recordedValues() {
+            if let bucket = Self.bucketLimits.firstIndex(where: { recorded.value <= $0 }) {
+                counts[bucket] += Int(recorded.count)
+            }
+        }
+        var cumulative = 0
+        let buckets = zip(Self.bucketBounds, counts).map { bound, inBucket -> (upperBound: Double, count: Int) in
+            cumulative += inBucket
+            return (bound, cumulative)
         }
         return LatencyHistogram(
-            name: "\(name)_seconds", help: "\(meaning) latency, in seconds.",
-            buckets: zip(Self.bucketBounds, counts).map { (upperBound: $0, count: Int($1)) }, count: count,
+            name: "\(name)_seconds", help: "\(meaning) latency, in seconds.", buckets: buckets, count: count,
             sum: histogram.mean * Double(count) / 1e9)
     }
+
+    /// ``bucketBounds`` in nanoseconds.
+    private static let bucketLimits = bucketBounds.map { UInt64($0 * 1e9) }
 }
 
 /// A latency histogram as Prometheus shows one: cumulative counts per upper bound (seconds), the

@@ -92,12 +92,12 @@ public struct SinkCore {
             }
         case .topOfBook(let product), .spread(let product):
             stats.firstEventIngestNanos = min(stats.firstEventIngestNanos ?? .max, message.header.receivedAtNanos)
-            // A batch carries several events of one topic, in order.
+            // A batch carries several events of one topic, in order, all of the batch's receive time.
+            if configuration.latencyReport {
+                latencies.record(from: message.header.receivedAtNanos, to: nowNanos, count: message.payloadCount)
+            }
             for index in 0..<message.payloadCount {
                 stats.received += 1
-                if configuration.latencyReport {
-                    latencies.record(from: message.header.receivedAtNanos, to: nowNanos)
-                }
                 let payload = message.payload(index)
                 guard generations.admits(product: product, generation: BookEvent.generation(inPayload: payload) ?? 0),
                     let line = line(for: payload)

@@ -27,8 +27,10 @@ import Testing
         recorder.record(.milliseconds(-1))
         recorder.record(.seconds(7_200))
         recorder.record(.microseconds(250))
-        #expect(recorder.count == 2)
-        #expect(recorder.outOfRange == 4)
+        recorder.record(from: 10, to: 5, count: 3)
+        recorder.record(from: 0, to: 1_000, count: 4)  // a bus message of four events
+        #expect(recorder.count == 6)
+        #expect(recorder.outOfRange == 7)
         #expect(recorder.nanoseconds(atPercentile: 100) >= 249_000)
     }
 

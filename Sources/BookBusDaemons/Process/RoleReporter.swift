@@ -9,8 +9,9 @@ final class RoleReporter {
     private var stats: StatsFile?
     private let endpoint: StatusEndpoint?
     private var lastPost: ContinuousClock.Instant?
-    /// How often the endpoint's numbers are brought up to date (a scrape sees them this old at most).
-    static let postInterval = Duration.milliseconds(250)
+    /// How often the endpoint's numbers are brought up to date (a scrape sees them this old at most;
+    /// Prometheus scrapes every few seconds).
+    static let postInterval = Duration.seconds(1)
 
     init(role: String, health: HealthFile?, stats: StatsFile?, metrics: HostAndPort?, logger: Logger) throws {
         self.health = health
