@@ -101,6 +101,7 @@ public struct WorkerCore {
                 stats.bufferDropped += 1
             case .rejected(let error):
                 stats.rejected += 1
+                stats.rejectedByReason[error.reason, default: 0] += 1
                 output.log(
                     .warning, "message rejected",
                     [
@@ -377,7 +378,7 @@ public struct WorkerCore {
             stats.otherMessages += 1
             return []
         } catch {
-            reject(product: product, "\(error)")
+            reject(product: product, error)
             return nil
         }
     }
@@ -465,8 +466,9 @@ public struct WorkerCore {
             ["reason": "\(reason)", "bad_snapshot_replies_total": "\(stats.badSnapshotReplies)"])
     }
 
-    private mutating func reject(product: String, _ error: String) {
+    private mutating func reject(product: String, _ error: FeedParseError) {
         stats.rejected += 1
+        stats.rejectedByReason[error.reason, default: 0] += 1
         log(
             .warning, "message rejected",
             ["product": "\(product)", "error": "\(error)", "rejected_total": "\(stats.rejected)"])

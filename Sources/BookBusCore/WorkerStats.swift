@@ -1,3 +1,6 @@
+import CoinbaseFeed
+import OrderBook
+
 /// What a worker's core has counted.
 public struct WorkerStats: Sendable, Equatable {
     public var bookMessages = 0
@@ -12,6 +15,8 @@ public struct WorkerStats: Sendable, Equatable {
     public var badSnapshotReplies = 0
     /// Resynchronisations by ``ResyncReason/label``.
     public var resyncsByReason: [String: Int] = [:]
+    /// Rejected payloads by ``FeedParseError/reason`` or ``BookError/reason``.
+    public var rejectedByReason: [String: Int] = [:]
 
     public init() {}
 
@@ -41,6 +46,12 @@ public struct WorkerStats: Sendable, Equatable {
                 "bad_snapshot_replies", .counter, badSnapshotReplies,
                 help: "Snapshot-service replies refused (not asked for, wrong product, malformed)."),
         ]
+            + (FeedParseError.reasons + BookError.reasons).map { reason in
+                Statistic(
+                    "rejected_by_reason", .counter, rejectedByReason[reason, default: 0],
+                    help: "Raw payloads refused, by reason (the parser's or the book's).",
+                    label: .init("reason", reason))
+            }
             + ResyncReason.labels.map { label in
                 Statistic(
                     "resyncs_by_reason", .counter, resyncsByReason[label, default: 0],

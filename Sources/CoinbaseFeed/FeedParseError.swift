@@ -21,6 +21,27 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
     /// A price level that is not a pair of strings.
     case badLevel(field: String)
 
+    /// The case's name, snake case: a bounded label for counting rejections by reason.
+    public var reason: String {
+        switch self {
+        case .malformed: "malformed"
+        case .unclassifiable: "unclassifiable"
+        case .missingField: "missing_field"
+        case .badNumber: "bad_number"
+        case .negativeNumber: "negative_number"
+        case .unknownEventType: "unknown_event_type"
+        case .unknownSide: "unknown_side"
+        case .invalidProduct: "invalid_product"
+        case .badLevel: "bad_level"
+        }
+    }
+
+    /// Every ``reason``.
+    public static let reasons = [
+        "malformed", "unclassifiable", "missing_field", "bad_number", "negative_number", "unknown_event_type",
+        "unknown_side", "invalid_product", "bad_level",
+    ]
+
     public var description: String {
         switch self {
         case .malformed(let detail): "malformed JSON message: \(detail)"

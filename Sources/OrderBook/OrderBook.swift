@@ -33,6 +33,18 @@ public enum BookError: Error, Equatable, CustomStringConvertible {
     /// A price that cannot share the book's integer price scale without overflowing.
     case priceOutOfRange(ExactDecimal)
 
+    /// The case's name, snake case and prefixed `book_`: a bounded label for counting rejections.
+    public var reason: String {
+        switch self {
+        case .negative: "book_negative"
+        case .zeroPrice: "book_zero_price"
+        case .priceOutOfRange: "book_price_out_of_range"
+        }
+    }
+
+    /// Every ``reason``.
+    public static let reasons = ["book_negative", "book_zero_price", "book_price_out_of_range"]
+
     public var description: String {
         switch self {
         case .negative(let value): "negative price or size \(value)"

@@ -2,6 +2,7 @@ import BookBusCore
 import BusProtocol
 import CoinbaseFeed
 import Foundation
+import OrderBook
 import Testing
 
 /// The worker's core without sockets: bus messages and replies in, events, requests and
@@ -208,5 +209,21 @@ import Testing
                 Topic.control.bytes, FrameHeader(epoch: 7, sequence: 2, receivedAtNanos: 0).bytes, fresh.encoded(),
             ]))
         #expect(core.report.products == ["BTC-USD": "live"])
+    }
+
+    @Test func rejectionsAreCountedByReason() {
+        var core = Self.core(.products(["BTC-USD"]))
+        core.take(Self.message(.raw(product: "BTC-USD"), 1, Self.snapshot("BTC-USD")))
+        core.take(Self.message(.raw(product: "BTC-USD"), 2, "{not json"))
+        core.take(Self.message(.raw(product: "BTC-USD"), 3, Self.update("BTC-USD", "buy", "99", "-1")))
+        core.take(Self.message(.raw(product: "BTC-USD"), 4, Self.update("BTC-USD", "buy", "0", "1")))
+        let byReason = Dictionary(
+            uniqueKeysWithValues: core.report.statistics.filter { $0.name == "rejected_by_reason" }.map {
+                ($0.label!.value, $0.value)
+            })
+        #expect(core.stats.rejected == 3)
+        #expect(byReason["malformed"] == 1 && byReason["negative_number"] == 1 && byReason["book_zero_price"] == 1)
+        #expect(byReason.values.reduce(0, +) == 3)
+        #expect(byReason.count == FeedParseError.reasons.count + BookError.reasons.count)
     }
 }
