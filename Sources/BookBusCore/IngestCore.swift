@@ -257,9 +257,7 @@ public struct IngestCore {
     /// be renewed in ``IngestOutput/renewals``, again every `staleAfter` while it stays quiet.
     public mutating func checkStaleness(nowNanos: UInt64) {
         guard let staleAfter = configuration.staleAfter else { return }
-        let limit =
-            UInt64(staleAfter.components.seconds) * 1_000_000_000
-            + UInt64(staleAfter.components.attoseconds / 1_000_000_000)
+        let limit = staleAfter.nanoseconds
         for index in products.indices {
             let product = products[index]
             guard let connection = connectionOfProduct[product.book.product], product.lastBookNanos > 0,

@@ -34,12 +34,11 @@ public struct LatencyRecorder: Sendable {
 
     /// Records a duration measured on one clock.
     public mutating func record(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        guard duration >= .zero, seconds <= Int64(Self.highest / 1_000_000_000) else {
+        guard duration >= .zero, duration.components.seconds <= Int64(Self.highest / 1_000_000_000) else {
             outOfRange += 1
             return
         }
-        record(from: 0, to: UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+        record(from: 0, to: duration.nanoseconds)
     }
 
     public var count: Int { Int(histogram.totalCount) }

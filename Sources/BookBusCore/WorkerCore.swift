@@ -188,13 +188,18 @@ public struct WorkerCore {
     public var report: StatsReport {
         StatsReport(
             role: "worker", name: configuration.name, statistics: stats.statistics + productStatistics,
-            products: products.mapValues { product in
-                switch product.clone.phase {
-                case .live: upstreamStale.contains(product.name) ? "stale" : "live"
-                case .awaitingSnapshot: "awaiting_snapshot"
-                case .resynchronising: "resynchronising"
-                }
-            })
+            products: productStates)
+    }
+
+    /// Each product's state, one of ``StatsReport/productStates``.
+    private var productStates: [String: String] {
+        products.mapValues { product in
+            switch product.clone.phase {
+            case .live: upstreamStale.contains(product.name) ? "stale" : "live"
+            case .awaitingSnapshot: "awaiting_snapshot"
+            case .resynchronising: "resynchronising"
+            }
+        }
     }
 
     /// Each product's counts, depth and last update, labelled with the product (bounded by the
@@ -246,9 +251,9 @@ public struct WorkerCore {
 
     /// Ready when every product this worker keeps is live (and it keeps at least one).
     public var readiness: Readiness {
-        let report = self.report.products
-        guard !report.isEmpty else { return .notReady("no product assigned or seen yet") }
-        let waiting = report.filter { $0.value != "live" }.sorted { $0.key < $1.key }
+        let states = productStates
+        guard !states.isEmpty else { return .notReady("no product assigned or seen yet") }
+        let waiting = states.filter { $0.value != "live" }.sorted { $0.key < $1.key }
         guard waiting.isEmpty else {
             return .notReady("not live: " + waiting.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
         }

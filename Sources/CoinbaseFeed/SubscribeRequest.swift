@@ -33,22 +33,13 @@ public struct SubscribeRequest: Sendable {
     public func messages(now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [String] {
         switch feed {
         case .advancedTrade:
-            // Each message gets its own JWT (nonce) when a key is configured.
             return try ["level2", "heartbeats"].map { channel in
-                var message = Message(type: "subscribe", productIDs: products, channel: channel)
-                message.jwt = try credentials?.advancedTrade?.jwt(now: now)
-                return try message.json()
+                try signed(Message(type: "subscribe", productIDs: products, channel: channel), now: now).json()
             }
         case .exchange:
-            var message = Message(
+            let message = Message(
                 type: "subscribe", productIDs: products, channels: [exchangeChannel.rawValue, "heartbeat"])
-            if exchangeChannel == .level2, let key = credentials?.exchange {
-                message.key = key.key
-                message.passphrase = key.passphrase
-                message.timestamp = String(now)
-                message.signature = key.signature(timestamp: now)
-            }
-            return [try message.json()]
+            return [try signed(message, now: now).json()]
         }
     }
 
@@ -56,22 +47,32 @@ public struct SubscribeRequest: Sendable {
     /// then subscribe again (Coinbase answers the subscribe with a fresh snapshot). Heartbeats stay.
     public func renewal(of product: String, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [String] {
         try ["unsubscribe", "subscribe"].map { type in
-            switch feed {
-            case .advancedTrade:
-                var message = Message(type: type, productIDs: [product], channel: "level2")
-                message.jwt = try credentials?.advancedTrade?.jwt(now: now)
-                return try message.json()
-            case .exchange:
-                var message = Message(type: type, productIDs: [product], channels: [exchangeChannel.rawValue])
-                if exchangeChannel == .level2, let key = credentials?.exchange {
-                    message.key = key.key
-                    message.passphrase = key.passphrase
-                    message.timestamp = String(now)
-                    message.signature = key.signature(timestamp: now)
+            let message =
+                switch feed {
+                case .advancedTrade: Message(type: type, productIDs: [product], channel: "level2")
+                case .exchange: Message(type: type, productIDs: [product], channels: [exchangeChannel.rawValue])
                 }
-                return try message.json()
+            return try signed(message, now: now).json()
+        }
+    }
+
+    /// `message` with the credentials its feed wants, signed at `now`: a JWT of its own (nonce) on
+    /// every Advanced Trade message when a key is configured, the key, passphrase and signature on
+    /// Exchange `level2`.
+    private func signed(_ message: Message, now: Int64) throws -> Message {
+        var message = message
+        switch feed {
+        case .advancedTrade:
+            message.jwt = try credentials?.advancedTrade?.jwt(now: now)
+        case .exchange:
+            if exchangeChannel == .level2, let key = credentials?.exchange {
+                message.key = key.key
+                message.passphrase = key.passphrase
+                message.timestamp = String(now)
+                message.signature = key.signature(timestamp: now)
             }
         }
+        return message
     }
 
     /// One subscribe message; `nil` fields are left out.

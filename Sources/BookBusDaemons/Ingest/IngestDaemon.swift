@@ -158,9 +158,10 @@ final class IngestDaemon<Source: FrameSource> {
         try publisher.drainSubscriptions()
         if let router { try tellChangedMembers(router, now: now) }
         try publisher.publishHeartbeatIfDue(numbered: core.sequences, stale: core.staleProducts)
-        core.checkStaleness(nowNanos: WallClock.nanosecondsSinceEpoch())
+        let wallClock = WallClock.nanosecondsSinceEpoch()
+        core.checkStaleness(nowNanos: wallClock)
         try carryOut()
-        recorder?.flushIfDue(nowNanos: WallClock.nanosecondsSinceEpoch())
+        recorder?.flushIfDue(nowNanos: wallClock)
         reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
         if let shown = progress?.shown, now - shown >= .seconds(1) { showProgress(now: now, last: false) }
     }
