@@ -40,6 +40,9 @@ public struct IngestCore {
     /// is read, so subscribers get snapshots one by one and never queue several at once.
     public static let maxBatchBytes = 1 << 20
 
+    /// The receive times of one batch's messages agree to this many nanoseconds (one millisecond).
+    public static let batchTimeResolution: UInt64 = 1_000_000
+
     /// One product's topic, its book and its open batch.
     struct Product {
         let topic: [UInt8]
@@ -328,6 +331,14 @@ public struct IngestCore {
             products[known].bookReceivedAtNanos = receivedAtNanos
         }
         if !messages.isEmpty { tookBookMessage(of: known, receivedAtNanos: receivedAtNanos) }
+        // A batch carries one receive time, its first message's: it never spans a millisecond
+        // boundary, so a subscriber's intervals (whole milliseconds, aligned) hold each message
+        // where its own receive time puts it.
+        if !products[known].pending.isEmpty,
+            receivedAtNanos / Self.batchTimeResolution != products[known].pendingSinceNanos / Self.batchTimeResolution
+        {
+            close(known)
+        }
         if products[known].pending.isEmpty {
             products[known].pendingSinceNanos = receivedAtNanos
             tickets += 1

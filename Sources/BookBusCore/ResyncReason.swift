@@ -21,6 +21,14 @@ public enum ResyncReason: Sendable, Hashable, CustomStringConvertible {
     /// The book crossed (best bid at or above best ask) and stayed so.
     case crossedBook
 
+    /// True when the reason means messages of the product's topic were lost.
+    public var losesMessages: Bool {
+        switch self {
+        case .epochChanged, .sequenceGap, .heartbeatShowsLoss: true
+        case .workerStart, .firstMessage, .assigned, .updateBeforeSnapshot, .joinedLate, .crossedBook: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .workerStart: "worker start"

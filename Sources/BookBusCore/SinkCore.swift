@@ -90,7 +90,9 @@ public struct SinkCore {
             if configuration.exitAfterEnds > 0 && endedPublishers.count >= configuration.exitAfterEnds {
                 output.finished = true
             }
-        case .topOfBook(let product), .spread(let product):
+        case .topOfBook(let product), .spread(let product), .depth(let product), .trade(let product),
+            .bar(let product):
+            let family = EventFamily(of: message.topic)!
             stats.firstEventIngestNanos = min(stats.firstEventIngestNanos ?? .max, message.header.receivedAtNanos)
             // A batch carries several events of one topic, in order, all of the batch's receive time.
             if configuration.latencyReport {
@@ -100,7 +102,7 @@ public struct SinkCore {
                 stats.received += 1
                 let payload = message.payload(index)
                 guard generations.admits(product: product, generation: BookEvent.generation(inPayload: payload) ?? 0),
-                    let line = line(for: payload)
+                    let line = line(for: payload, family: family)
                 else { continue }
                 output.lines.append(line)
                 stats.written += 1
@@ -111,9 +113,10 @@ public struct SinkCore {
     }
 
     /// The line to write for one event, or `nil` when it is refused (logged and counted) or
-    /// filtered out.
-    private mutating func line(for payload: [UInt8]) -> [UInt8]? {
-        if configuration.format == .json && filter == nil {
+    /// filtered out. The spread filter applies to top-of-book and spread events only.
+    private mutating func line(for payload: [UInt8], family: EventFamily) -> [UInt8]? {
+        let filtered = filter != nil && (family == .topOfBook || family == .spread)
+        if configuration.format == .json && !filtered {
             // Passed through as published: only make sure it is one JSON object on one line.
             guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}"), !Self.containsNewline(payload)
             else {
@@ -122,15 +125,20 @@ public struct SinkCore {
             }
             return payload
         }
-        let event: BookEvent
         do {
-            event = try BookEvent(json: payload)
+            switch family {
+            case .topOfBook, .spread:
+                let event = try BookEvent(json: payload)
+                if let filter, !filter.passes(event) { return nil }
+                return configuration.format == .text ? Array(EventLine.text(event).utf8) : payload
+            case .depth: return Array(EventLine.text(try DepthEvent(json: payload)).utf8)
+            case .trade: return Array(EventLine.text(try TradeEvent(json: payload)).utf8)
+            case .bar: return Array(EventLine.text(try BarEvent(json: payload)).utf8)
+            }
         } catch {
             reject("\(error)")
             return nil
         }
-        if let filter, !filter.passes(event) { return nil }
-        return configuration.format == .text ? Array(EventLine.text(event).utf8) : payload
     }
 
     private mutating func reject(_ error: String) {

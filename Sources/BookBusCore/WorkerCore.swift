@@ -16,48 +16,47 @@ public struct WorkerCore {
         public var name: String
         public var ownership: ProductOwnership
         public var emit: EmitPolicy
+        public var streams: StreamSettings
         public var clone: CloneClient.Settings
         /// How often a worker-group member reports to the coordinator.
         public var groupHeartbeat: Duration
 
         public init(
-            name: String, ownership: ProductOwnership, emit: EmitPolicy = .onChange, clone: CloneClient.Settings,
-            groupHeartbeat: Duration = .milliseconds(500)
+            name: String, ownership: ProductOwnership, emit: EmitPolicy = .onChange, streams: StreamSettings = .init(),
+            clone: CloneClient.Settings, groupHeartbeat: Duration = .milliseconds(500)
         ) {
             self.name = name
             self.ownership = ownership
             self.emit = emit
+            self.streams = streams
             self.clone = clone
             self.groupHeartbeat = groupHeartbeat
         }
     }
 
-    /// One product's replica and the last top of book its events showed.
+    /// One product's replica and its streams.
     struct Product {
         let name: String
         var clone: CloneClient
-        var lastPublished: Published?
-        /// Events made, by stream.
-        var topOfBookEvents = 0
-        var spreadEvents = 0
+        var streams = BookStreams()
+        var tape = TradeTape()
+        var bars: [BarBuilder]
+        /// When the first message of the product reached this replica (ingest receive clock; 0:
+        /// none yet).
+        var firstSeenNanos: UInt64 = 0
 
-        /// What the last events of the product showed.
-        struct Published {
-            var top: TopOfBook
-            var spread: ExactDecimal?
-        }
-
-        init(name: String, clone: CloneClient) {
+        init(name: String, clone: CloneClient, bars: [StreamInterval]) {
             self.name = name
             self.clone = clone
+            self.bars = bars.map(BarBuilder.init(interval:))
         }
 
         /// What carrying out an action needs besides the replica.
         struct Context {
             var now: ContinuousClock.Instant
-            var emit: EmitPolicy
-            var worker: String
-            var generation: UInt64
+            var plan: BookStreamPlan
+            var identity: EventIdentity
+            var publishesTrades: Bool
         }
 
         /// Runs `input` on the clone client and carries out its actions.
@@ -75,18 +74,81 @@ public struct WorkerCore {
             actions.removeAll(keepingCapacity: true)
         }
 
+        /// Publishes what the intervals that ended by `time` owe (conflated book streams, bars);
+        /// `force` closes them all (the stream ended).
+        mutating func closeIntervals(
+            by time: UInt64, force: Bool = false, _ context: Context, output: inout WorkerOutput,
+            stats: inout WorkerStats
+        ) {
+            streams.closeInterval(
+                by: time, force: force, clone.book.book, isTrusted: clone.isLive, plan: context.plan,
+                context.identity, output: &output, stats: &stats)
+            for index in bars.indices {
+                guard
+                    let bar = bars[index].close(
+                        by: time, force: force, product: name, worker: context.identity.worker,
+                        generation: context.identity.generation)
+                else { continue }
+                stats.barEvents += 1
+                if !bar.complete { stats.incompleteBars += 1 }
+                output.barEvents.append(bar)
+            }
+        }
+
+        /// Takes the trades of a payload: repeats are dropped, skipped trade ids counted, the rest
+        /// published and added to the bars.
+        mutating func take(
+            _ trades: [Trade], header: FrameHeader, _ context: Context, output: inout WorkerOutput,
+            stats: inout WorkerStats
+        ) {
+            for trade in trades where trade.product == name {
+                let verdict = tape.take(trade)
+                if verdict.missed > 0 {
+                    stats.missedTrades += Int(verdict.missed)
+                    for index in bars.indices { bars[index].noteLoss() }
+                    output.log(
+                        .warning, "trades missed: trade ids skipped",
+                        [
+                            "product": "\(name)", "missed": "\(verdict.missed)", "trade_id": "\(trade.tradeID)",
+                            "missed_trades_total": "\(stats.missedTrades)",
+                        ])
+                }
+                guard verdict.publishes else {
+                    if trade.origin == .live { stats.repeatedTrades += 1 }
+                    continue
+                }
+                for index in bars.indices {
+                    bars[index].add(
+                        trade.price, trade.size, at: header.receivedAtNanos, firstSeen: firstSeenNanos)
+                }
+                guard context.publishesTrades else { continue }
+                output.tradeEvents.append(
+                    TradeEvent(
+                        product: name, tradeID: trade.tradeID, price: trade.price, size: trade.size,
+                        side: trade.takerSide == .buy ? .buy : .sell, exchangeTime: trade.exchangeTime,
+                        ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
+                        worker: context.identity.worker, generation: context.identity.generation))
+                stats.tradeEvents += 1
+            }
+        }
+
         private mutating func carryOut(
             _ action: CloneClient.Action, _ context: Context, output: inout WorkerOutput, stats: inout WorkerStats
         ) {
             switch action {
             case .publish(let header, let exchangeTime, let top):
-                publishEvents(
-                    top: top, header: header, exchangeTime: exchangeTime, context, output: &output, stats: &stats)
+                streams.changed(
+                    clone.book.book, top: top, stamp: BookStamp(header: header, exchangeTime: exchangeTime),
+                    plan: context.plan, context.identity, output: &output, stats: &stats)
             case .requestSnapshot:
                 stats.snapshotRequests += 1
                 output.snapshotRequests.append(name)
             case .resynchronise(let reason):
                 stats.resyncsByReason[reason.label, default: 0] += 1
+                streams.lostTrust()
+                if reason.losesMessages {
+                    for index in bars.indices { bars[index].noteLoss() }
+                }
                 output.log(
                     .warning, "book not trusted: resynchronising",
                     ["product": "\(name)", "reason": "\(reason)", "resyncs_total": "\(stats.resyncs)"])
@@ -115,30 +177,6 @@ public struct WorkerCore {
                     ["product": "\(name)", "top": "\(top)", "crossed_total": "\(stats.crossed)"])
             }
         }
-
-        /// The events the book's change makes under the emit policy (top of book first).
-        private mutating func publishEvents(
-            top: TopOfBook, header: FrameHeader, exchangeTime: String?, _ context: Context,
-            output: inout WorkerOutput, stats: inout WorkerStats
-        ) {
-            let spread = top.spread
-            var topOfBookDue = true
-            var spreadDue = true
-            if context.emit == .onChange, let last = lastPublished {
-                topOfBookDue = last.top != top
-                spreadDue = last.spread != spread
-            }
-            lastPublished = Published(top: top, spread: spread)
-            for kind in BookEvent.Kind.allCases where kind == .topOfBook ? topOfBookDue : spreadDue {
-                output.events.append(
-                    BookEvent(
-                        kind: kind, product: name, top: top, exchangeTime: exchangeTime,
-                        ingestTimeNanos: header.receivedAtNanos, sourceSequence: header.sequence,
-                        worker: context.worker, generation: context.generation))
-                stats.events += 1
-                if kind == .topOfBook { topOfBookEvents += 1 } else { spreadEvents += 1 }
-            }
-        }
     }
 
     public let configuration: Configuration
@@ -159,10 +197,21 @@ public struct WorkerCore {
     private var actions: [CloneClient.Action] = []
     /// The products the ingest's last heartbeat called stale (quiet upstream; reported as such).
     private var upstreamStale: Set<String> = []
+    /// The book streams' plan, from the configuration.
+    private let plan: BookStreamPlan
+    /// The latest receive time of a raw message: the stream's clock for interval streams.
+    private var latestReceiveNanos: UInt64 = 0
+
+    /// A stream whose receive times are this close to the wall clock is live: a tick then closes
+    /// its intervals without waiting for a later message.
+    static let liveClockWindow: UInt64 = 60_000_000_000
+    /// A tick closes an interval this long after its end, for messages still on their way.
+    static let lateArrivalAllowance: UInt64 = 10_000_000
 
     public init(configuration: Configuration, now: ContinuousClock.Instant) {
         self.configuration = configuration
         self.now = now
+        plan = BookStreamPlan(configuration.streams, emit: configuration.emit)
         actions.reserveCapacity(8)
     }
 
@@ -216,10 +265,10 @@ public struct WorkerCore {
                     "product_level_changes", .counter, book.levelChanges,
                     help: "Level changes of the updates applied to the product's book.", label: label),
                 Statistic(
-                    "product_tob_events", .counter, state.topOfBookEvents,
+                    "product_tob_events", .counter, state.streams.topOfBookEvents,
                     help: "Top-of-book events made for the product.", label: label),
                 Statistic(
-                    "product_spread_events", .counter, state.spreadEvents,
+                    "product_spread_events", .counter, state.streams.spreadEvents,
                     help: "Spread events made for the product.", label: label),
                 Statistic(
                     "book_bid_levels", .gauge, book.book.levelCount(.bid), help: "Bid levels in the product's book.",
@@ -274,11 +323,12 @@ public struct WorkerCore {
                 takeHeartbeat(epoch: epoch, sequences: sequences)
             case .endOfStream(let upstream):
                 log(.info, "end of stream from upstream", ["upstream": "\(upstream)"])
+                closeIntervals(by: latestReceiveNanos, force: true)
                 output.endOfStream = message.header.receivedAtNanos
             case nil:
                 stats.otherMessages += 1
             }
-        case .rawUnrouted, .topOfBook, .spread:
+        case .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar:
             stats.otherMessages += 1
         }
     }
@@ -343,12 +393,17 @@ public struct WorkerCore {
             ])
     }
 
-    /// Moves the core's clock on: repeats due snapshot requests and, in a worker group, asks for the
-    /// membership heartbeat when it is due.
-    public mutating func tick(now: ContinuousClock.Instant) {
+    /// Moves the core's clocks on: repeats due snapshot requests, closes the intervals that ended
+    /// when the stream's receive times follow the wall clock (`wallNanos`, nanoseconds since the
+    /// Unix epoch; a replay of recorded times closes them by its own messages), and, in a worker
+    /// group, asks for the membership heartbeat when it is due.
+    public mutating func tick(now: ContinuousClock.Instant, wallNanos: UInt64 = 0) {
         self.now = now
         for index in products.indices {
             update(at: index) { clone, now, actions in clone.tick(now: now, actions: &actions) }
+        }
+        if wallNanos > Self.lateArrivalAllowance, latestReceiveNanos + Self.liveClockWindow >= wallNanos {
+            closeIntervals(by: wallNanos - Self.lateArrivalAllowance)
         }
         if case .group = configuration.ownership,
             lastGroupHeartbeat.map({ now - $0 >= configuration.groupHeartbeat }) ?? true
@@ -365,27 +420,57 @@ public struct WorkerCore {
         // Every product with a replica is owned: one lookup answers both for the hot case.
         var index = products.index(forKey: product)
         guard index != nil || owns(product) else { return }
+        latestReceiveNanos = max(latestReceiveNanos, message.header.receivedAtNanos)
         for payload in 0..<message.payloadCount {
-            let messages = parse(message.payload(payload), product: product)
+            var trades: [Trade] = []
+            let messages = parse(message.payload(payload), product: product, trades: &trades)
             let header = message.header(ofPayload: payload)
-            guard let known = index else {
-                index = firstMessage(of: product, header: header, messages: messages)
-                continue
+            let known: Dictionary<String, Product>.Index
+            if let index {
+                known = index
+                if products.values[known].firstSeenNanos == 0 {
+                    products.values[known].firstSeenNanos = header.receivedAtNanos
+                }
+                closeIntervals(at: known, by: header.receivedAtNanos)
+                update(at: known) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
+            } else {
+                known = firstMessage(of: product, header: header, messages: messages)
+                index = known
             }
-            update(at: known) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
+            if !trades.isEmpty {
+                let context = self.context
+                products.values[known].take(trades, header: header, context, output: &output, stats: &stats)
+            }
         }
     }
 
     /// The book messages of a payload: `[]` for a message without book data, `nil` when refused.
-    private mutating func parse(_ payload: [UInt8], product: String) -> [BookMessage]? {
+    /// Trades go to `trades` when the worker reads them.
+    private mutating func parse(_ payload: [UInt8], product: String, trades: inout [Trade]) -> [BookMessage]? {
         do {
-            if case .book(let messages) = try parser.parse(payload).kind { return messages }
-            stats.otherMessages += 1
+            switch try parser.parse(payload).kind {
+            case .book(let messages): return messages
+            case .trades(let parsed) where configuration.streams.readsTrades: trades = parsed
+            case .trades, .error, .other: stats.otherMessages += 1
+            }
             return []
         } catch {
             reject(product: product, error)
             return nil
         }
+    }
+
+    /// Publishes what every product's intervals that ended by `time` owe (all of them when `force`).
+    private mutating func closeIntervals(by time: UInt64, force: Bool = false) {
+        for index in products.indices { closeIntervals(at: index, by: time, force: force) }
+    }
+
+    private mutating func closeIntervals(
+        at index: Dictionary<String, Product>.Index, by time: UInt64, force: Bool = false
+    ) {
+        guard plan.conflationNanos > 0 || !configuration.streams.barIntervals.isEmpty else { return }
+        let context = self.context
+        products.values[index].closeIntervals(by: time, force: force, context, output: &output, stats: &stats)
     }
 
     /// Makes the replica of a product seen for the first time: live at once from a snapshot,
@@ -398,11 +483,13 @@ public struct WorkerCore {
         if isSnapshot {
             products[product] = Product(
                 name: product,
-                clone: CloneClient(product: product, reason: .firstMessage, settings: configuration.clone))
+                clone: CloneClient(product: product, reason: .firstMessage, settings: configuration.clone),
+                bars: configuration.streams.barIntervals)
             index = products.index(forKey: product)!
         } else {
             index = startReplica(of: product, reason: .updateBeforeSnapshot)
         }
+        products.values[index].firstSeenNanos = header.receivedAtNanos
         update(at: index) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
         return index
     }
@@ -428,7 +515,8 @@ public struct WorkerCore {
     @discardableResult
     private mutating func startReplica(of product: String, reason: ResyncReason) -> Dictionary<String, Product>.Index {
         products[product] = Product(
-            name: product, clone: CloneClient(product: product, reason: reason, settings: configuration.clone))
+            name: product, clone: CloneClient(product: product, reason: reason, settings: configuration.clone),
+            bars: configuration.streams.barIntervals)
         let index = products.index(forKey: product)!
         update(at: index) { clone, now, actions in clone.start(now: now, actions: &actions) }
         return index
@@ -440,9 +528,14 @@ public struct WorkerCore {
         at index: Dictionary<String, Product>.Index,
         _ input: (inout CloneClient, ContinuousClock.Instant, inout [CloneClient.Action]) -> Void
     ) {
-        let context = Product.Context(
-            now: now, emit: configuration.emit, worker: configuration.name, generation: generation)
         products.values[index].run(input, context, actions: &actions, output: &output, stats: &stats)
+    }
+
+    /// What a replica's input needs from the core.
+    private var context: Product.Context {
+        Product.Context(
+            now: now, plan: plan, identity: EventIdentity(worker: configuration.name, generation: generation),
+            publishesTrades: configuration.streams.trades)
     }
 
     // MARK: - Ownership
@@ -492,8 +585,11 @@ public struct WorkerOutput: Sendable {
         case unsubscribe(String)
     }
 
-    /// Events to publish, in order.
+    /// Top-of-book and spread events to publish, in order.
     public var events: [BookEvent] = []
+    public var depthEvents: [DepthEvent] = []
+    public var tradeEvents: [TradeEvent] = []
+    public var barEvents: [BarEvent] = []
     /// Products to ask the snapshot service for.
     public var snapshotRequests: [String] = []
     public var subscriptions: [SubscriptionChange] = []
@@ -507,8 +603,8 @@ public struct WorkerOutput: Sendable {
 
     /// Nothing to do: the common case after a message that changed nothing at the top.
     public var isEmpty: Bool {
-        events.isEmpty && snapshotRequests.isEmpty && subscriptions.isEmpty && logs.isEmpty && endOfStream == nil
-            && !sendsGroupHeartbeat
+        events.isEmpty && depthEvents.isEmpty && tradeEvents.isEmpty && barEvents.isEmpty && snapshotRequests.isEmpty
+            && subscriptions.isEmpty && logs.isEmpty && endOfStream == nil && !sendsGroupHeartbeat
     }
 
     mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
@@ -517,6 +613,9 @@ public struct WorkerOutput: Sendable {
 
     mutating func removeAll() {
         events.removeAll(keepingCapacity: true)
+        depthEvents.removeAll(keepingCapacity: true)
+        tradeEvents.removeAll(keepingCapacity: true)
+        barEvents.removeAll(keepingCapacity: true)
         snapshotRequests.removeAll(keepingCapacity: true)
         subscriptions.removeAll()
         logs.removeAll()

@@ -9,6 +9,14 @@ public struct WorkerStats: Sendable, Equatable {
     public var absentDeletes = 0
     public var crossed = 0
     public var events = 0
+    public var depthEvents = 0
+    public var tradeEvents = 0
+    /// Trade ids skipped by the feed's numbering: trades that never arrived.
+    public var missedTrades = 0
+    /// Trades already seen (a repeat after reconnecting), not published again.
+    public var repeatedTrades = 0
+    public var barEvents = 0
+    public var incompleteBars = 0
     public var snapshotRequests = 0
     public var snapshotsApplied = 0
     public var bufferDropped = 0
@@ -35,6 +43,17 @@ public struct WorkerStats: Sendable, Equatable {
                 "absent_deletes", .counter, absentDeletes, help: "Deletes of levels that were not in the book."),
             Statistic("crossed", .counter, crossed, help: "Times a book crossed (no events until it uncrossed)."),
             Statistic("events", .counter, events, help: "Top-of-book and spread events made."),
+            Statistic("depth_events", .counter, depthEvents, help: "Depth events made."),
+            Statistic("trade_events", .counter, tradeEvents, help: "Trade events made."),
+            Statistic(
+                "missed_trades", .counter, missedTrades,
+                help: "Trades that never arrived, from skipped trade ids (Exchange feed)."),
+            Statistic(
+                "repeated_trades", .counter, repeatedTrades, help: "Trades seen before (not published again)."),
+            Statistic("bar_events", .counter, barEvents, help: "Bars published."),
+            Statistic(
+                "incomplete_bars", .counter, incompleteBars,
+                help: "Bars published as incomplete (trades may be missing from them)."),
             Statistic("resyncs", .counter, resyncs, help: "Times a book stopped being trusted, or started untrusted."),
             Statistic("snapshot_requests", .counter, snapshotRequests, help: "Requests sent to the snapshot service."),
             Statistic(

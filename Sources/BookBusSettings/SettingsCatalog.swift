@@ -61,16 +61,24 @@ public enum SettingsCatalog {
         public static let speed = Setting<Double>(
             "ingest.speed", default: 0, flag: "--speed", minimum: 0,
             "Replay speed: 0 as fast as possible, otherwise the recorded pace × this (timed recordings).")
+        public static let replayClock = Setting<String>(
+            "ingest.replay_clock", default: "now", flag: "--replay-clock", choices: ["now", "recorded"],
+            "The receive time a replayed message carries: now (when replayed) or recorded (a timed recording's, to the microsecond, so intervals cut the same at any speed)."
+        )
         public static let rate = Setting<Double>(
             "ingest.rate", default: 0, flag: "--rate", minimum: 0,
             "Replay at this many messages per second instead (0: off).")
         public static let feed = Setting<String>(
             "ingest.feed", default: "advanced-trade", flag: "--feed", choices: ["advanced-trade", "exchange"],
-            "Live feed: advanced-trade (level2 + heartbeats) or exchange (see ingest.exchange_channel).")
+            "Live feed: advanced-trade (level2, market_trades, heartbeats) or exchange (see ingest.exchange_channel).")
         public static let exchangeChannel = Setting<String>(
             "ingest.exchange_channel", default: "level2_batch", flag: "--exchange-channel",
             choices: ["level2_batch", "level2"],
             "Exchange feed channel: level2_batch (public) or level2 (needs BOOKBUS_COINBASE_API_KEY/SECRET/PASSPHRASE)."
+        )
+        public static let trades = Setting<Bool>(
+            "ingest.trades", default: true, flag: "--no-trades",
+            "Live: also subscribe to trades (matches on exchange, market_trades on advanced-trade), published raw on the product's topic."
         )
         public static let url = OptionalSetting<String>(
             "ingest.url", flag: "--url",
@@ -170,6 +178,24 @@ public enum SettingsCatalog {
             "worker.emit", default: "change", flag: "--emit", choices: ["change", "every-message"],
             "change: a top-of-book event when best bid/ask price or size changed, a spread event when the spread changed; every-message: both after every book message."
         )
+        public static let streams = Setting<[String]>(
+            "worker.streams", default: ["tob", "spread"], flag: "--streams",
+            choices: ["tob", "spread", "depth", "trade", "bar"],
+            "Event streams to publish: tob, spread, depth (worker.depth_levels), trade, bar (worker.bar_intervals).")
+        public static let depthLevels = Setting<Int>(
+            "worker.depth_levels", default: 10, flag: "--depth-levels", minimum: 1,
+            "Levels a side in depth events.")
+        public static let intervalMilliseconds = Setting<Int>(
+            "worker.interval_ms", default: 0, flag: "--interval-ms", minimum: 0,
+            "Conflate the book streams (tob, spread, depth): at most one event per product per interval of this many ms, aligned to multiples of it on the ingest's receive clock (0: on every change)."
+        )
+        public static let repeatUnchanged = Setting<Bool>(
+            "worker.repeat_unchanged", default: false, flag: "--repeat-unchanged",
+            "With worker.interval_ms: publish every interval's events, even when the book shows what the last ones showed."
+        )
+        public static let barIntervals = Setting<[String]>(
+            "worker.bar_intervals", default: ["1m"], flag: "--bar-intervals",
+            "Bar intervals, e.g. 1s,1m,1h (units ms, s, m, h), for the bar stream.")
         public static let lossless = Setting<Bool>(
             "worker.lossless", default: false, flag: "--lossless", "Wait for slow subscribers instead of dropping.")
         public static let waitForSubscribers = Setting<Int>(
@@ -200,7 +226,8 @@ public enum SettingsCatalog {
             "sink.connect", default: [">tcp://127.0.0.1:5556"], flag: "--connect",
             "Event endpoints to subscribe to: >tcp://host:port connects (the default), @... binds.")
         public static let events = Setting<[String]>(
-            "sink.events", default: ["spread"], flag: "--events", choices: ["spread", "tob"], "Event families.")
+            "sink.events", default: ["spread"], flag: "--events", choices: ["spread", "tob", "depth", "trade", "bar"],
+            "Event families.")
         public static let products = OptionalSetting<[String]>(
             "sink.products", flag: "--products", "Only these products (default: all).")
         public static let format = Setting<String>(
@@ -230,8 +257,10 @@ public enum SettingsCatalog {
         Common.lingerMilliseconds.definition,
         Curve.keyFile.definition, Curve.key.definition, Curve.serverKeyFile.definition, Curve.serverKey.definition,
         Curve.allow.definition, Curve.allowedKeys.definition, Curve.allowAny.definition,
-        Ingest.mode.definition, Ingest.recording.definition, Ingest.speed.definition, Ingest.rate.definition,
-        Ingest.feed.definition, Ingest.exchangeChannel.definition, Ingest.url.definition, Ingest.products.definition,
+        Ingest.mode.definition, Ingest.recording.definition, Ingest.speed.definition, Ingest.replayClock.definition,
+        Ingest.rate.definition,
+        Ingest.feed.definition, Ingest.exchangeChannel.definition, Ingest.trades.definition, Ingest.url.definition,
+        Ingest.products.definition,
         Ingest.maxFrameBytes.definition, Ingest.productsPerConnection.definition, Ingest.silenceTimeout.definition,
         Ingest.staleAfter.definition,
         Ingest.publish.definition, Ingest.snapshots.definition, Ingest.groupExpiry.definition,
@@ -243,7 +272,9 @@ public enum SettingsCatalog {
         Coinbase.jwtKeyName.definition, Coinbase.jwtPrivateKey.definition,
         Worker.ingest.definition, Worker.snapshots.definition, Worker.resyncBuffer.definition,
         Worker.publish.definition, Worker.products.definition, Worker.shard.definition, Worker.allProducts.definition,
-        Worker.emit.definition, Worker.lossless.definition, Worker.waitForSubscribers.definition,
+        Worker.emit.definition, Worker.streams.definition, Worker.depthLevels.definition,
+        Worker.intervalMilliseconds.definition, Worker.repeatUnchanged.definition, Worker.barIntervals.definition,
+        Worker.lossless.definition, Worker.waitForSubscribers.definition,
         Worker.exitOnEnd.definition, Worker.name.definition,
         Relay.frontend.definition, Relay.backend.definition,
         Sink.connect.definition, Sink.events.definition, Sink.products.definition, Sink.format.definition,

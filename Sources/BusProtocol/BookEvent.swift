@@ -42,10 +42,13 @@ public struct BookEvent: Sendable, Equatable {
     /// The worker group's assignment generation it was published under (0 outside a group): during
     /// a hand-over, the higher generation is the current owner.
     public var generation: UInt64
+    /// For a conflated event, the end of its interval (nanoseconds since the Unix epoch, on the
+    /// ingest's receive clock): the event shows the book as of that moment. `nil` on change.
+    public var intervalEndNanos: UInt64?
 
     public init(
         kind: Kind, product: String, top: TopOfBook, exchangeTime: String?, ingestTimeNanos: UInt64,
-        sourceSequence: UInt64, worker: String, generation: UInt64
+        sourceSequence: UInt64, worker: String, generation: UInt64, intervalEndNanos: UInt64? = nil
     ) {
         self.kind = kind
         self.product = product
@@ -55,6 +58,7 @@ public struct BookEvent: Sendable, Equatable {
         self.sourceSequence = sourceSequence
         self.worker = worker
         self.generation = generation
+        self.intervalEndNanos = intervalEndNanos
     }
 
     /// The JSON payload.
@@ -87,21 +91,13 @@ public struct BookEvent: Sendable, Equatable {
         appendInteger(ingestTimeNanos, to: &json)
         json.append(contentsOf: #","source_seq":"#.utf8)
         appendInteger(sourceSequence, to: &json)
-        json.append(contentsOf: #","worker":"#.utf8)
-        appendJSONString(worker, to: &json)
-        json.append(contentsOf: #","generation":"#.utf8)
-        appendInteger(generation, to: &json)
-        json.append(UInt8(ascii: "}"))
+        if let intervalEndNanos { appendField(#","interval_end_ns":"#, intervalEndNanos, to: &json) }
+        appendTrailer(worker: worker, generation: generation, to: &json)
     }
 
     /// Decodes a payload produced by ``encoded()``.
     public init(json: some Collection<UInt8>) throws(BusProtocolError) {
-        let wire: WireEvent
-        do {
-            wire = try JSONDecoder().decode(WireEvent.self, from: Data(json))
-        } catch {
-            throw .badEvent(String(describing: error))
-        }
+        let wire = try decodeEvent(WireEvent.self, from: json)
         guard let kind = Kind(rawValue: wire.type) else { throw .badEvent("type \"\(wire.type)\"") }
         self.kind = kind
         product = wire.product
@@ -113,17 +109,15 @@ public struct BookEvent: Sendable, Equatable {
         sourceSequence = wire.sourceSeq
         worker = wire.worker
         generation = wire.generation
+        intervalEndNanos = wire.intervalEndNs
     }
 
     private static func level(_ price: String?, _ size: String?, side: String) throws(BusProtocolError) -> PriceLevel? {
         switch (price, size) {
         case (nil, nil): return nil
         case (let price?, let size?):
-            do {
-                return PriceLevel(price: try ExactDecimal(price), size: try ExactDecimal(size))
-            } catch {
-                throw .badEvent("\(side) \(price) × \(size): \(error)")
-            }
+            return PriceLevel(
+                price: try decodedDecimal(price, field: side), size: try decodedDecimal(size, field: side + "_size"))
         default: throw .badEvent("\(side) has a price without a size or a size without a price")
         }
     }
@@ -140,9 +134,11 @@ public struct BookEvent: Sendable, Equatable {
         var sourceSeq: UInt64
         var worker: String
         var generation: UInt64
+        var intervalEndNs: UInt64?
 
         enum CodingKeys: String, CodingKey {
             case type, product, bid, ask, worker, generation
+            case intervalEndNs = "interval_end_ns"
             case bidSize = "bid_size"
             case askSize = "ask_size"
             case exchangeTime = "exchange_time"
@@ -150,69 +146,6 @@ public struct BookEvent: Sendable, Equatable {
             case sourceSeq = "source_seq"
         }
     }
-}
-
-private func appendField(_ name: StaticString, _ value: ExactDecimal?, to json: inout [UInt8]) {
-    json.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-    guard let value else {
-        json.append(contentsOf: "null".utf8)
-        return
-    }
-    json.append(UInt8(ascii: "\""))
-    value.appendText(to: &json)
-    json.append(UInt8(ascii: "\""))
-}
-
-private func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
-    // Right to left into a stack buffer (20 digits at most), then one copy.
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        var start = buffer.count
-        var rest = value
-        repeat {
-            start -= 1
-            buffer[start] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
-            rest /= 10
-        } while rest > 0
-        json.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
-    }
-}
-
-/// Appends `text` as a JSON string literal, as bytes.
-func appendJSONString(_ text: String, to json: inout [UInt8]) {
-    // On the string's contiguous bytes: a generic walk of its UTF-8 view showed in profiles.
-    var text = text
-    let plain = text.withUTF8 { bytes in
-        for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            return false
-        }
-        json.append(UInt8(ascii: "\""))
-        json.append(contentsOf: bytes)
-        json.append(UInt8(ascii: "\""))
-        return true
-    }
-    if !plain {
-        var escaped = ""
-        appendJSONString(text, to: &escaped)
-        json.append(contentsOf: escaped.utf8)
-    }
-}
-
-/// Appends `text` as a JSON string literal.
-func appendJSONString(_ text: String, to json: inout String) {
-    json += "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": json += "\\\""
-        case "\\": json += "\\\\"
-        case "\n": json += "\\n"
-        case "\r": json += "\\r"
-        case "\t": json += "\\t"
-        case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
-        default: json.unicodeScalars.append(scalar)
-        }
-    }
-    json += "\""
 }
 
 extension BookEvent {

@@ -9,12 +9,18 @@
 /// | `raw/*/` | ingest | Coinbase messages about no product (acks, errors, heartbeats) |
 /// | `tob/<PRODUCT>/` | worker | top-of-book event, JSON |
 /// | `spread/<PRODUCT>/` | worker | spread event, JSON |
+/// | `depth/<PRODUCT>/` | worker | the best N levels of each side, JSON |
+/// | `trade/<PRODUCT>/` | worker | one trade, JSON |
+/// | `bar/<PRODUCT>/` | worker | an OHLCV bar of trades, JSON |
 /// | `bus/` | every publisher | control messages (end of stream), JSON |
 public enum Topic: Sendable, Hashable, CustomStringConvertible {
     case raw(product: String)
     case rawUnrouted
     case topOfBook(product: String)
     case spread(product: String)
+    case depth(product: String)
+    case trade(product: String)
+    case bar(product: String)
     case control
 
     /// Prefix of every raw Coinbase topic.
@@ -23,6 +29,12 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     public static let topOfBookPrefix = "tob/"
     /// Prefix of every spread topic.
     public static let spreadPrefix = "spread/"
+    /// Prefix of every depth topic.
+    public static let depthPrefix = "depth/"
+    /// Prefix of every trade topic.
+    public static let tradePrefix = "trade/"
+    /// Prefix of every bar topic.
+    public static let barPrefix = "bar/"
     /// The control topic.
     public static let controlName = "bus/"
     private static let unroutedName = "raw/*/"
@@ -34,6 +46,9 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         case .rawUnrouted: Self.unroutedName
         case .topOfBook(let product): Self.topOfBookPrefix + product + "/"
         case .spread(let product): Self.spreadPrefix + product + "/"
+        case .depth(let product): Self.depthPrefix + product + "/"
+        case .trade(let product): Self.tradePrefix + product + "/"
+        case .bar(let product): Self.barPrefix + product + "/"
         case .control: Self.controlName
         }
     }
@@ -52,8 +67,14 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
                 return Self.product(in: bytes, after: Self.rawBytes).map { .raw(product: $0) }
             case UInt8(ascii: "s"): return Self.product(in: bytes, after: Self.spreadBytes).map { .spread(product: $0) }
             case UInt8(ascii: "t"):
-                return Self.product(in: bytes, after: Self.topOfBookBytes).map { .topOfBook(product: $0) }
-            case UInt8(ascii: "b"): return Self.equal(bytes, Self.controlBytes) ? .control : nil
+                if let product = Self.product(in: bytes, after: Self.topOfBookBytes) {
+                    return .topOfBook(product: product)
+                }
+                return Self.product(in: bytes, after: Self.tradeBytes).map { .trade(product: $0) }
+            case UInt8(ascii: "d"): return Self.product(in: bytes, after: Self.depthBytes).map { .depth(product: $0) }
+            case UInt8(ascii: "b"):
+                if Self.equal(bytes, Self.controlBytes) { return .control }
+                return Self.product(in: bytes, after: Self.barBytes).map { .bar(product: $0) }
             default: return nil
             }
         }
@@ -65,7 +86,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     /// messages and events. Control messages on `bus/` go one by one.
     public var carriesBatches: Bool {
         switch self {
-        case .raw, .rawUnrouted, .topOfBook, .spread: true
+        case .raw, .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar: true
         case .control: false
         }
     }
@@ -73,7 +94,9 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     /// The product of a per-product topic.
     public var product: String? {
         switch self {
-        case .raw(let product), .topOfBook(let product), .spread(let product): product
+        case .raw(let product), .topOfBook(let product), .spread(let product), .depth(let product),
+            .trade(let product), .bar(let product):
+            product
         case .rawUnrouted, .control: nil
         }
     }
@@ -81,6 +104,9 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     private static let rawBytes = Array(rawPrefix.utf8)
     private static let topOfBookBytes = Array(topOfBookPrefix.utf8)
     private static let spreadBytes = Array(spreadPrefix.utf8)
+    private static let depthBytes = Array(depthPrefix.utf8)
+    private static let tradeBytes = Array(tradePrefix.utf8)
+    private static let barBytes = Array(barPrefix.utf8)
     private static let controlBytes = Array(controlName.utf8)
     private static let unroutedBytes = Array(unroutedName.utf8)
 

@@ -29,9 +29,11 @@ public struct FeedMessage: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// Book data: one entry per product event (Exchange messages carry exactly one).
         case book([BookMessage])
+        /// Trades: one on the Exchange feed, any number (of one or more products) on Advanced Trade.
+        case trades([Trade])
         /// An `error` message from Coinbase.
         case error(message: String, reason: String?)
-        /// Anything else that is well formed: `subscriptions`, `heartbeat(s)`, `ticker`, `match`, …
+        /// Anything else that is well formed: `subscriptions`, `heartbeat(s)`, `ticker`, …
         /// The associated value names it (the Exchange `type` or the Advanced Trade `channel`).
         case other(String)
     }

@@ -12,8 +12,8 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
     case badNumber(field: String, text: String, reason: DecimalError)
     /// A price or size below zero.
     case negativeNumber(field: String, text: String)
-    /// An Advanced Trade `l2_data` event that is neither `snapshot` nor `update`.
-    case unknownEventType(String)
+    /// An Advanced Trade `l2_data` or `market_trades` event that is neither `snapshot` nor `update`.
+    case unknownEventType(String, channel: String)
     /// A side other than `buy`/`sell`/`bid`/`ask`/`offer`.
     case unknownSide(String)
     /// A product id outside `[A-Za-z0-9._-]{1,64}`.
@@ -49,7 +49,8 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
         case .missingField(let field, let kind): "\(kind) message lacks \"\(field)\""
         case .badNumber(let field, let text, let reason): "\(field) \"\(text.prefix(40))\" rejected: \(reason)"
         case .negativeNumber(let field, let text): "\(field) \"\(text.prefix(40))\" is negative"
-        case .unknownEventType(let type): "l2_data event type \"\(type.prefix(40))\" is neither snapshot nor update"
+        case .unknownEventType(let type, let channel):
+            "\(channel) event type \"\(type.prefix(40))\" is neither snapshot nor update"
         case .unknownSide(let side): "unknown side \"\(side.prefix(40))\" (expected buy/sell or bid/offer)"
         case .invalidProduct(let product):
             "product id \"\(product.prefix(80))\" is not 1-64 characters of [A-Za-z0-9._-]"

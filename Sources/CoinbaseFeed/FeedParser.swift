@@ -75,6 +75,8 @@ public struct FeedParser: Sendable {
             let message = BookMessage(
                 product: product, content: .update(parsed), exchangeTime: wire.time)
             return FeedMessage(kind: .book([message]))
+        case "match", "last_match":
+            return FeedMessage(kind: .trades([try exchangeTrade(wire, type: type)]))
         case "error":
             return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
         default:
@@ -82,7 +84,64 @@ public struct FeedParser: Sendable {
         }
     }
 
+    /// An Exchange `match` (or `last_match`). Its `side` is the maker's order side, so the taker
+    /// took the other one.
+    private func exchangeTrade(_ wire: WireMessage, type: String) throws(FeedParseError) -> Trade {
+        let product = try requireProduct(wire.productId, kind: type)
+        guard let id = wire.tradeId else { throw .missingField(field: "trade_id", messageKind: type) }
+        guard let price = wire.price else { throw .missingField(field: "price", messageKind: type) }
+        guard let size = wire.size else { throw .missingField(field: "size", messageKind: type) }
+        guard let makerSide = wire.side else { throw .missingField(field: "side", messageKind: type) }
+        return Trade(
+            product: product, tradeID: id.text, price: try number(price, field: "price"),
+            size: try number(size, field: "size"), takerSide: try side(makerSide) == .bid ? .sell : .buy,
+            exchangeTime: wire.time, origin: type == "last_match" ? .history : .live, consecutiveIDs: true)
+    }
+
+    /// An Advanced Trade `market_trades` message: a `snapshot` event of recent trades (history)
+    /// on subscribing, then `update` events as trades happen. Its `side` is taken as the taker's.
+    private func advancedTradeTrades(_ wire: WireMessage) throws(FeedParseError) -> FeedMessage {
+        let kind = "market_trades"
+        guard let events = wire.events else { throw .missingField(field: "events", messageKind: kind) }
+        var trades: [Trade] = []
+        for event in events {
+            let origin: Trade.Origin
+            switch event.type {
+            case "snapshot": origin = .history
+            case "update": origin = .live
+            case let other?: throw .unknownEventType(other, channel: kind)
+            case nil: throw .missingField(field: "type", messageKind: "market_trades event")
+            }
+            guard let entries = event.trades else {
+                throw .missingField(field: "trades", messageKind: "market_trades event")
+            }
+            for entry in entries {
+                let product = try requireProduct(entry.productId, kind: "market_trades trade")
+                guard let id = entry.tradeId else {
+                    throw .missingField(field: "trade_id", messageKind: "market_trades trade")
+                }
+                guard let price = entry.price else {
+                    throw .missingField(field: "price", messageKind: "market_trades trade")
+                }
+                guard let size = entry.size else {
+                    throw .missingField(field: "size", messageKind: "market_trades trade")
+                }
+                guard let takerSide = entry.side else {
+                    throw .missingField(field: "side", messageKind: "market_trades trade")
+                }
+                trades.append(
+                    Trade(
+                        product: product, tradeID: id.text, price: try number(price, field: "price"),
+                        size: try number(size, field: "size"),
+                        takerSide: try side(takerSide.lowercased()) == .bid ? .buy : .sell,
+                        exchangeTime: keepsExchangeTimes ? entry.time : nil, origin: origin))
+            }
+        }
+        return FeedMessage(kind: .trades(trades), connectionSequence: wire.sequenceNum)
+    }
+
     private func parseAdvancedTrade(_ wire: WireMessage, channel: String) throws(FeedParseError) -> FeedMessage {
+        if channel == "market_trades" { return try advancedTradeTrades(wire) }
         guard channel == "l2_data" else {
             if wire.type == "error" || channel == "error" {
                 return FeedMessage(kind: .error(message: wire.message ?? "(no message)", reason: wire.reason))
@@ -122,7 +181,7 @@ public struct FeedParser: Sendable {
                         product: product, content: .update(changes),
                         exchangeTime: wire.timestamp))
             default:
-                throw .unknownEventType(kind)
+                throw .unknownEventType(kind, channel: channel)
             }
         }
         return FeedMessage(kind: .book(messages), connectionSequence: wire.sequenceNum)

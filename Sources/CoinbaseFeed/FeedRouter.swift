@@ -3,7 +3,7 @@ import Foundation
 /// Splits raw Coinbase messages by product, for publishing one topic per product.
 ///
 /// A message about one product keeps its exact bytes. An Advanced Trade message whose `events`
-/// name several products is rewritten into one message per product, each with the original
+/// (or their tickers or trades) name several products is rewritten into one message per product, each with the original
 /// top-level fields and only that product's events.
 public struct FeedRouter: Sendable {
     /// A message, or part of one, destined for one product (or for none).
@@ -34,8 +34,8 @@ public struct FeedRouter: Sendable {
         if let product = routing.productId { products.append(product) }
         for event in routing.events ?? [] {
             if let product = event.productId { products.append(product) }
-            for ticker in event.tickers ?? [] {
-                if let product = ticker.productId { products.append(product) }
+            for entry in (event.tickers ?? []) + (event.trades ?? []) {
+                if let product = entry.productId { products.append(product) }
             }
         }
         var distinct: [String] = []
@@ -61,12 +61,16 @@ public struct FeedRouter: Sendable {
             var part = object
             part["events"] = events.compactMap { event -> [String: Any]? in
                 if let owner = event["product_id"] as? String { return owner == product ? event : nil }
-                guard let tickers = event["tickers"] as? [[String: Any]] else { return nil }
-                let mine = tickers.filter { $0["product_id"] as? String == product }
-                guard !mine.isEmpty else { return nil }
-                var copy = event
-                copy["tickers"] = mine
-                return copy
+                // Tickers and trades name their product per entry: keep this product's.
+                for list in ["tickers", "trades"] {
+                    guard let entries = event[list] as? [[String: Any]] else { continue }
+                    let mine = entries.filter { $0["product_id"] as? String == product }
+                    guard !mine.isEmpty else { return nil }
+                    var copy = event
+                    copy[list] = mine
+                    return copy
+                }
+                return nil
             }
             guard
                 let data = try? JSONSerialization.data(

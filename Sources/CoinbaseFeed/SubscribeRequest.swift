@@ -6,15 +6,19 @@ public struct SubscribeRequest: Sendable {
     public var feed: CoinbaseFeedKind
     public var exchangeChannel: ExchangeChannel
     public var products: [String]
+    /// Also subscribe to the products' trades (`matches` on the Exchange feed, `market_trades` on
+    /// Advanced Trade).
+    public var trades: Bool
     public var credentials: CoinbaseCredentials?
 
     public init(
         feed: CoinbaseFeedKind, exchangeChannel: ExchangeChannel = .level2Batch, products: [String],
-        credentials: CoinbaseCredentials? = nil
+        trades: Bool = true, credentials: CoinbaseCredentials? = nil
     ) {
         self.feed = feed
         self.exchangeChannel = exchangeChannel
         self.products = products
+        self.trades = trades
         self.credentials = credentials
     }
 
@@ -33,12 +37,13 @@ public struct SubscribeRequest: Sendable {
     public func messages(now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> [String] {
         switch feed {
         case .advancedTrade:
-            return try ["level2", "heartbeats"].map { channel in
+            let channels = trades ? ["level2", "market_trades", "heartbeats"] : ["level2", "heartbeats"]
+            return try channels.map { channel in
                 try signed(Message(type: "subscribe", productIDs: products, channel: channel), now: now).json()
             }
         case .exchange:
-            let message = Message(
-                type: "subscribe", productIDs: products, channels: [exchangeChannel.rawValue, "heartbeat"])
+            let channels = [exchangeChannel.rawValue] + (trades ? ["matches"] : []) + ["heartbeat"]
+            let message = Message(type: "subscribe", productIDs: products, channels: channels)
             return [try signed(message, now: now).json()]
         }
     }

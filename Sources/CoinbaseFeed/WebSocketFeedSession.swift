@@ -20,13 +20,16 @@ public struct WebSocketFeedConfiguration: Sendable {
     public var silenceTimeout: Duration
     /// Exchange only: `level2_batch` (public) or `level2` (needs ``credentials``).
     public var exchangeChannel: ExchangeChannel = .level2Batch
+    /// Also subscribe to trades.
+    public var trades = true
     /// API credentials, when configured (never logged).
     public var credentials: CoinbaseCredentials?
 
     /// What this connection subscribes to.
     public var subscription: SubscribeRequest {
         SubscribeRequest(
-            feed: feed, exchangeChannel: exchangeChannel, products: products, credentials: credentials)
+            feed: feed, exchangeChannel: exchangeChannel, products: products, trades: trades,
+            credentials: credentials)
     }
 
     public init(

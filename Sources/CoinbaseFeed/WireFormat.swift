@@ -10,6 +10,11 @@ struct WireMessage: Decodable {
     var time: String?
     var message: String?
     var reason: String?
+    // Exchange `match` and `last_match`
+    var tradeId: WireTradeID?
+    var side: String?
+    var price: String?
+    var size: String?
     // Advanced Trade feed
     var channel: String?
     var timestamp: String?
@@ -17,9 +22,40 @@ struct WireMessage: Decodable {
     var events: [WireEvent]?
 
     enum CodingKeys: String, CodingKey {
-        case type, bids, asks, changes, time, message, reason, channel, timestamp, events
+        case type, bids, asks, changes, time, message, reason, channel, timestamp, events, side, price, size
         case productId = "product_id"
         case sequenceNum = "sequence_num"
+        case tradeId = "trade_id"
+    }
+}
+
+/// A trade id: a JSON number on the Exchange feed, a string on Advanced Trade; kept as its text.
+struct WireTradeID: Decodable {
+    var text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(UInt64.self) {
+            text = String(number)
+        } else {
+            text = try container.decode(String.self)
+        }
+    }
+}
+
+/// One trade of an Advanced Trade `market_trades` event.
+struct WireTrade: Decodable {
+    var tradeId: WireTradeID?
+    var productId: String?
+    var price: String?
+    var size: String?
+    var side: String?
+    var time: String?
+
+    enum CodingKeys: String, CodingKey {
+        case price, size, side, time
+        case tradeId = "trade_id"
+        case productId = "product_id"
     }
 }
 
@@ -28,9 +64,10 @@ struct WireEvent: Decodable {
     var type: String?
     var productId: String?
     var updates: [WireUpdate]?
+    var trades: [WireTrade]?
 
     enum CodingKeys: String, CodingKey {
-        case type, updates
+        case type, updates, trades
         case productId = "product_id"
     }
 }
@@ -55,12 +92,14 @@ struct WireRouting: Decodable {
     struct Event: Decodable {
         var productId: String?
         var tickers: [Ticker]?
+        var trades: [Ticker]?
 
         enum CodingKeys: String, CodingKey {
-            case tickers
+            case tickers, trades
             case productId = "product_id"
         }
     }
+    /// An entry of an event's `tickers` or `trades`: only its product.
     struct Ticker: Decodable {
         var productId: String?
 

@@ -19,6 +19,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .setting(SettingsCatalog.Ingest.speed), help: .setting(SettingsCatalog.Ingest.speed))
     var speed: Double?
 
+    @Option(name: .setting(SettingsCatalog.Ingest.replayClock), help: .setting(SettingsCatalog.Ingest.replayClock))
+    var replayClock: String?
+
     @Option(name: .setting(SettingsCatalog.Ingest.rate), help: .setting(SettingsCatalog.Ingest.rate))
     var rate: Double?
 
@@ -69,6 +72,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .setting(SettingsCatalog.Ingest.progress), help: .setting(SettingsCatalog.Ingest.progress))
     var noProgress = false
 
+    @Flag(name: .setting(SettingsCatalog.Ingest.trades), help: .setting(SettingsCatalog.Ingest.trades))
+    var noTrades = false
+
     @Option(
         name: .setting(SettingsCatalog.Ingest.waitForSubscribers),
         help: .setting(SettingsCatalog.Ingest.waitForSubscribers))
@@ -114,6 +120,7 @@ struct IngestCommand: AsyncParsableCommand {
             Ingest.mode, replay != nil ? "replay" : live ? "live" : nil, flag: replay != nil ? "--replay" : "--live")
         flags.set(Ingest.recording, replay)
         flags.set(Ingest.speed, speed)
+        flags.set(Ingest.replayClock, replayClock)
         flags.set(Ingest.rate, rate)
         flags.set(Ingest.feed, feed)
         flags.set(Ingest.exchangeChannel, exchangeChannel)
@@ -129,6 +136,7 @@ struct IngestCommand: AsyncParsableCommand {
         flags.set(Ingest.lossless, lossless, flag: lossless == false ? "--no-lossless" : "--lossless")
         flags.set(Ingest.waitForSubscribers, waitForSubscribers)
         flags.set(Ingest.progress, noProgress ? false : nil)
+        flags.set(Ingest.trades, noTrades ? false : nil)
         flags.set(Ingest.maxBatch, maxBatch)
         flags.set(Ingest.name, name)
         flags.set(Ingest.recordDirectory, record)

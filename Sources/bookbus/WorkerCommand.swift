@@ -9,7 +9,8 @@ import Foundation
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Keep order books for a share of the products and publish top-of-book and spread events.",
+        abstract:
+            "Keep order books for a share of the products and publish their event streams (top of book, spread, depth, trades, bars).",
         discussion: """
             Every flag has a worker.* setting in the configuration file and a BOOKBUS_WORKER_* variable; \
             flags win.
@@ -38,6 +39,24 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(name: .setting(SettingsCatalog.Worker.emit), help: .setting(SettingsCatalog.Worker.emit))
     var emit: String?
+
+    @Option(name: .setting(SettingsCatalog.Worker.streams), help: .setting(SettingsCatalog.Worker.streams))
+    var streams: String?
+
+    @Option(name: .setting(SettingsCatalog.Worker.depthLevels), help: .setting(SettingsCatalog.Worker.depthLevels))
+    var depthLevels: Int?
+
+    @Option(
+        name: .setting(SettingsCatalog.Worker.intervalMilliseconds),
+        help: .setting(SettingsCatalog.Worker.intervalMilliseconds))
+    var intervalMs: Int?
+
+    @Flag(
+        name: .setting(SettingsCatalog.Worker.repeatUnchanged), help: .setting(SettingsCatalog.Worker.repeatUnchanged))
+    var repeatUnchanged = false
+
+    @Option(name: .setting(SettingsCatalog.Worker.barIntervals), help: .setting(SettingsCatalog.Worker.barIntervals))
+    var barIntervals: String?
 
     @Flag(name: .setting(SettingsCatalog.Worker.lossless), help: .setting(SettingsCatalog.Worker.lossless))
     var lossless = false
@@ -73,6 +92,11 @@ struct WorkerCommand: AsyncParsableCommand {
         flags.set(Worker.shard, shard)
         flags.set(Worker.allProducts, commaSeparated(allProducts))
         flags.set(Worker.emit, emit)
+        flags.set(Worker.streams, commaSeparated(streams))
+        flags.set(Worker.depthLevels, depthLevels)
+        flags.set(Worker.intervalMilliseconds, intervalMs)
+        flags.set(Worker.repeatUnchanged, repeatUnchanged ? true : nil)
+        flags.set(Worker.barIntervals, commaSeparated(barIntervals))
         flags.set(Worker.lossless, lossless ? true : nil)
         flags.set(Worker.waitForSubscribers, waitForSubscribers)
         flags.set(Worker.exitOnEnd, exitOnEnd ? true : nil)

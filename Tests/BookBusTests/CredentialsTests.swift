@@ -20,7 +20,7 @@ import Testing
         let messages = try request.messages(now: 1_700_000_000)
         #expect(messages.count == 1)
         let object = try JSONSerialization.jsonObject(with: Data(messages[0].utf8)) as! [String: Any]
-        #expect(object["channels"] as? [String] == ["level2", "heartbeat"])
+        #expect(object["channels"] as? [String] == ["level2", "matches", "heartbeat"])
         #expect(object["key"] as? String == "key-1")
         #expect(object["passphrase"] as? String == "pass")
         #expect(object["timestamp"] as? String == "1700000000")
@@ -29,13 +29,26 @@ import Testing
 
     @Test func publicSubscribesCarryNoCredentials() throws {
         let batch = try SubscribeRequest(feed: .exchange, products: ["BTC-USD"]).messages(now: 1)
-        #expect(batch == [#"{"channels":["level2_batch","heartbeat"],"product_ids":["BTC-USD"],"type":"subscribe"}"#])
+        #expect(
+            batch == [
+                #"{"channels":["level2_batch","matches","heartbeat"],"product_ids":["BTC-USD"],"type":"subscribe"}"#
+            ]
+        )
         let advanced = try SubscribeRequest(feed: .advancedTrade, products: ["BTC-USD", "ETH-USD"]).messages(now: 1)
         #expect(
             advanced == [
                 #"{"channel":"level2","product_ids":["BTC-USD","ETH-USD"],"type":"subscribe"}"#,
+                #"{"channel":"market_trades","product_ids":["BTC-USD","ETH-USD"],"type":"subscribe"}"#,
                 #"{"channel":"heartbeats","product_ids":["BTC-USD","ETH-USD"],"type":"subscribe"}"#,
             ])
+    }
+
+    @Test func tradesCanBeLeftOut() throws {
+        let batch = try SubscribeRequest(feed: .exchange, products: ["BTC-USD"], trades: false).messages(now: 1)
+        #expect(batch == [#"{"channels":["level2_batch","heartbeat"],"product_ids":["BTC-USD"],"type":"subscribe"}"#])
+        let advanced = try SubscribeRequest(feed: .advancedTrade, products: ["BTC-USD"], trades: false).messages(now: 1)
+        #expect(advanced.count == 2)
+        #expect(!advanced.contains { $0.contains("market_trades") })
     }
 
     @Test func level2WithoutAKeyIsRefusedUpFront() {
@@ -51,7 +64,7 @@ import Testing
         let messages = try SubscribeRequest(
             feed: .advancedTrade, products: ["BTC-USD"], credentials: CoinbaseCredentials(advancedTrade: key)
         ).messages(now: 1_700_000_000)
-        #expect(messages.count == 2)
+        #expect(messages.count == 3)
         for message in messages {
             let object = try JSONSerialization.jsonObject(with: Data(message.utf8)) as! [String: Any]
             let parts = (object["jwt"] as! String).split(separator: ".").map(String.init)

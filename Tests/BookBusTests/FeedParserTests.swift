@@ -77,6 +77,8 @@ import Testing
                     case .update: kinds["l2update", default: 0] += 1
                     }
                 }
+            case .trades(let trades):
+                for trade in trades { kinds[trade.origin == .live ? "match" : "last_match", default: 0] += 1 }
             case .other(let name): kinds[name, default: 0] += 1
             case .error: kinds["error", default: 0] += 1
             }
@@ -121,6 +123,60 @@ import Testing
             return
         }
         #expect(updates.map(\.product) == ["BTC-USD", "ETH-USD"])
+    }
+
+    @Test func readsExchangeMatchesWithTheTakersSide() throws {
+        // The recording's first SKL-USD match: side "sell" is the maker's, so the taker bought.
+        let match = try parse(
+            #"{"type":"match","trade_id":1568268,"maker_order_id":"2a","taker_order_id":"3d","side":"sell","size":"450","price":"0.791","product_id":"SKL-USD","sequence":201390075,"time":"2021-04-17T16:43:37.121358Z"}"#
+        )
+        #expect(
+            match.kind
+                == .trades([
+                    Trade(
+                        product: "SKL-USD", tradeID: "1568268", price: try ExactDecimal("0.791"),
+                        size: try ExactDecimal("450"), takerSide: .buy, exchangeTime: "2021-04-17T16:43:37.121358Z",
+                        consecutiveIDs: true)
+                ]))
+        let last = try parse(
+            #"{"type":"last_match","trade_id":7,"side":"buy","size":"1.0","price":"2.50","product_id":"A-B","time":"t"}"#
+        )
+        guard case .trades(let trades) = last.kind else {
+            Issue.record("expected a trade")
+            return
+        }
+        #expect(trades.map(\.origin) == [.history])
+        #expect(trades.map(\.takerSide) == [.sell])
+        #expect(trades.map(\.numericID) == [7])
+    }
+
+    @Test func readsAdvancedTradeMarketTrades() throws {
+        let message = try parse(
+            #"{"channel":"market_trades","client_id":"","timestamp":"2024-10-08T09:10:52.425Z","sequence_num":328,"events":[{"type":"update","trades":[{"product_id":"BTC-USD","trade_id":"699871154","price":"62322.43","size":"0.00005535","time":"2024-10-08T09:10:52.378779Z","side":"BUY"},{"product_id":"ETH-USD","trade_id":"12","price":"2400","size":"1","time":"x","side":"SELL"}]},{"type":"snapshot","trades":[]}]}"#
+        )
+        #expect(message.connectionSequence == 328)
+        guard case .trades(let trades) = message.kind else {
+            Issue.record("expected trades")
+            return
+        }
+        #expect(trades.map(\.product) == ["BTC-USD", "ETH-USD"])
+        #expect(trades.map(\.takerSide) == [.buy, .sell])
+        #expect(trades.map(\.price.description) == ["62322.43", "2400"])
+        #expect(trades.map(\.size.description) == ["0.00005535", "1"])
+        #expect(trades.map(\.tradeID) == ["699871154", "12"])
+        #expect(trades.map(\.origin) == [.live, .live])
+    }
+
+    @Test func refusesBrokenTrades() {
+        #expect(throws: FeedParseError.missingField(field: "trade_id", messageKind: "match")) {
+            try parse(#"{"type":"match","side":"sell","size":"1","price":"1","product_id":"A-B"}"#)
+        }
+        #expect(throws: FeedParseError.negativeNumber(field: "size", text: "-1")) {
+            try parse(#"{"type":"match","trade_id":1,"side":"sell","size":"-1","price":"1","product_id":"A-B"}"#)
+        }
+        #expect(throws: FeedParseError.unknownEventType("replay", channel: "market_trades")) {
+            try parse(#"{"channel":"market_trades","events":[{"type":"replay","trades":[]}]}"#)
+        }
     }
 
     @Test func recognisesNonBookMessages() throws {
@@ -215,6 +271,24 @@ import Testing
         // Decimal strings survive the rewrite exactly.
         #expect(changes.first?.price.description == "1.10")
         #expect(changes.first?.size.description == "2.000")
+    }
+
+    @Test func multiProductMarketTradesAreSplitPerProduct() throws {
+        let frame = Array(
+            #"{"channel":"market_trades","timestamp":"t","sequence_num":3,"events":[{"type":"update","trades":[{"product_id":"BTC-USD","trade_id":"1","price":"1.50","size":"2","side":"BUY","time":"a"},{"product_id":"ETH-USD","trade_id":"9","price":"3","size":"4","side":"SELL","time":"b"},{"product_id":"BTC-USD","trade_id":"2","price":"1.60","size":"1","side":"SELL","time":"c"}]}]}"#
+                .utf8)
+        let parts = try router.route(frame)
+        #expect(parts.map(\.product) == ["BTC-USD", "ETH-USD"])
+        let parser = FeedParser()
+        guard case .trades(let btc) = try parser.parse(parts[0].payload).kind,
+            case .trades(let eth) = try parser.parse(parts[1].payload).kind
+        else {
+            Issue.record("parts are not trades")
+            return
+        }
+        #expect(btc.map(\.tradeID) == ["1", "2"])
+        #expect(btc.map(\.price.description) == ["1.50", "1.60"])
+        #expect(eth.map(\.tradeID) == ["9"])
     }
 
     @Test func invalidProductIdsAreRejected() {

@@ -51,8 +51,9 @@ import Testing
     @Test func anIngestReplaysOrGoesLive() throws {
         let replay = try IngestConfiguration(
             settings: Self.settings(["BOOKBUS_INGEST_MODE": "replay", "BOOKBUS_INGEST_RECORDING": "r.jsonl"]))
-        guard case .replay(let path, _, _) = replay.source else { throw Failure("not a replay") }
+        guard case .replay(let path, _, _, let clock) = replay.source else { throw Failure("not a replay") }
         #expect(path == "r.jsonl" && replay.lossless, "replays are lossless unless told otherwise")
+        #expect(clock == .now)
         let live = try IngestConfiguration(
             settings: Self.settings(["BOOKBUS_INGEST_FEED": "exchange", "BOOKBUS_INGEST_PRODUCTS": "A-USD"]))
         guard case .live(let feed, _) = live.source else { throw Failure("not live") }
@@ -63,6 +64,35 @@ import Testing
         #expect {
             _ = try IngestConfiguration(settings: Self.settings(["BOOKBUS_INGEST_EXCHANGE_CHANNEL": "level2"]))
         } throws: { "\($0)".contains("level2 here needs ingest.feed exchange") }
+    }
+
+    @Test func aWorkerReadsItsStreams() throws {
+        let worker = try WorkerConfiguration(
+            settings: Self.settings([
+                "BOOKBUS_WORKER_PRODUCTS": "A-USD", "BOOKBUS_WORKER_STREAMS": "depth,trade,bar",
+                "BOOKBUS_WORKER_DEPTH_LEVELS": "5", "BOOKBUS_WORKER_INTERVAL_MS": "100",
+                "BOOKBUS_WORKER_BAR_INTERVALS": "1s,5m",
+            ]))
+        #expect(!worker.streams.topOfBook && !worker.streams.spread && worker.streams.trades)
+        #expect(worker.streams.depthLevels == 5)
+        #expect(worker.streams.barIntervals.map(\.nanoseconds) == [1_000_000_000, 300_000_000_000])
+        #expect(worker.streams.conflation?.interval.nanoseconds == 100_000_000)
+        let plain = try WorkerConfiguration(settings: Self.settings(["BOOKBUS_WORKER_PRODUCTS": "A-USD"]))
+        #expect(plain.streams == StreamSettings(), "top of book and spread on change by default")
+        #expect {
+            _ = try WorkerConfiguration(
+                settings: Self.settings([
+                    "BOOKBUS_WORKER_PRODUCTS": "A-USD", "BOOKBUS_WORKER_STREAMS": "bar",
+                    "BOOKBUS_WORKER_BAR_INTERVALS": "1 minute",
+                ]))
+        } throws: { "\($0)".contains("worker.bar_intervals") && "\($0)".contains("is not <count><unit>") }
+        #expect {
+            _ = try WorkerConfiguration(
+                settings: Self.settings([
+                    "BOOKBUS_WORKER_PRODUCTS": "A-USD", "BOOKBUS_WORKER_INTERVAL_MS": "100",
+                    "BOOKBUS_WORKER_EMIT": "every-message",
+                ]))
+        } throws: { "\($0)".contains("exclude each other") }
     }
 
     @Test func aSinkReadsItsFamiliesAndFormat() throws {
@@ -77,7 +107,9 @@ import Testing
         typealias Catalog = SettingsCatalog
         #expect(Catalog.Worker.emit.definition.choices == EmitPolicy.allCases.map(\.rawValue))
         #expect(Catalog.Sink.format.definition.choices == SinkFormat.allCases.map(\.rawValue))
-        #expect(Catalog.Sink.events.definition.choices.map(Set.init) == Set(BookEvent.Kind.allCases.map(\.rawValue)))
+        #expect(Catalog.Sink.events.definition.choices.map(Set.init) == Set(EventFamily.allCases.map(\.rawValue)))
+        #expect(Catalog.Worker.streams.definition.choices.map(Set.init) == Set(EventFamily.allCases.map(\.rawValue)))
+        #expect(Catalog.Ingest.replayClock.definition.choices == ReplayClock.allCases.map(\.rawValue))
         #expect(Catalog.Ingest.feed.definition.choices.map(Set.init) == Set(CoinbaseFeedKind.allCases.map(\.rawValue)))
         #expect(
             Catalog.Ingest.exchangeChannel.definition.choices.map(Set.init)

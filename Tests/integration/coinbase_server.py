@@ -56,18 +56,35 @@ def load_frames(path):
 SEQUENCE = re.compile(r'"sequence_num":\s*\d+')
 
 
-def frame_for(frame, feed, products):
-    """The frame as this connection sees it (its products only), or None when it has none of them.
-    Advanced Trade frames come back with a `{sequence}` placeholder for the connection's number."""
+TRADE_TYPES = {"match", "last_match"}
+
+
+def frame_for(frame, feed, products, trades):
+    """The frame as this connection sees it (its products only, trades only when it subscribed to
+    them), or None when it has none of them. Advanced Trade frames come back with a `{sequence}`
+    placeholder for the connection's number."""
     message = json.loads(frame)
     if feed == "exchange":
-        product = message.get("product_id") if isinstance(message, dict) else None
+        if not isinstance(message, dict):
+            return frame
+        if message.get("type") in TRADE_TYPES and not trades:
+            return None
+        product = message.get("product_id")
         return frame if product is None or product in products else None
+    if message.get("channel") == "market_trades" and not trades:
+        return None
     events = message.get("events") or []
-    mine = [e for e in events if e.get("product_id") is None or e["product_id"] in products]
+    mine = []
+    for event in events:
+        if "trades" in event:
+            kept = [t for t in event["trades"] if t.get("product_id") in products]
+            if kept:
+                mine.append({**event, "trades": kept})
+        elif event.get("product_id") is None or event["product_id"] in products:
+            mine.append(event)
     if events and not mine:
         return None
-    if len(mine) != len(events):
+    if mine != events:
         message["events"] = mine
         frame = json.dumps(message, separators=(",", ":"))
     return SEQUENCE.sub('"sequence_num":{sequence}', frame.replace("{", "{{").replace("}", "}}"), count=1)
@@ -125,16 +142,17 @@ def check_subscriptions(feed, messages, exchange_key=None, jwt_key=None):
             for message in messages:
                 check_jwt(message.get("jwt"), jwt_key)
         channels = {m.get("channel") for m in messages}
-        assert channels == {"level2", "heartbeats"}, f"expected level2 + heartbeats, got {channels}"
+        assert channels in ({"level2", "heartbeats"}, {"level2", "market_trades", "heartbeats"}), \
+            f"expected level2 (+ market_trades) + heartbeats, got {channels}"
         products = messages[0]["product_ids"]
         return {"channel": "subscriptions", "timestamp": "2026-11-25T00:00:00Z", "sequence_num": 0,
-                "events": [{"subscriptions": {"level2": products, "heartbeats": products}}]}
+                "events": [{"subscriptions": {c: products for c in sorted(channels)}}]}
     channels = messages[0].get("channels")
+    book = "level2" if exchange_key else "level2_batch"
+    assert channels in ([book, "heartbeat"], [book, "matches", "heartbeat"]), \
+        f"expected {book} (+ matches) + heartbeat, got {channels}"
     if exchange_key:
-        assert channels == ["level2", "heartbeat"], f"expected level2 + heartbeat, got {channels}"
         check_exchange_signature(messages[0], exchange_key)
-    else:
-        assert channels == ["level2_batch", "heartbeat"], f"expected level2_batch + heartbeat, got {channels}"
     return {"type": "subscriptions", "channels": [{"name": c, "product_ids": messages[0]["product_ids"]} for c in channels]}
 
 
@@ -218,11 +236,17 @@ async def main():
     parser.add_argument("--silence")
     args = parser.parse_args()
     frames = load_frames(args.recording)
-    expected_subscribes = 2 if args.feed == "advanced-trade" else 1
+
+    async def receive_subscribes(connection):
+        """Advanced Trade takes one subscribe per channel, heartbeats last; the Exchange feed takes one."""
+        messages = [json.loads(await asyncio.wait_for(connection.recv(), 5))]
+        while args.feed == "advanced-trade" and messages[-1].get("channel") != "heartbeats" and len(messages) < 3:
+            messages.append(json.loads(await asyncio.wait_for(connection.recv(), 5)))
+        return messages
 
     async def serve(connection):
         print(f"connection from {connection.remote_address}", file=sys.stderr, flush=True)
-        messages = [json.loads(await asyncio.wait_for(connection.recv(), 5)) for _ in range(expected_subscribes)]
+        messages = await receive_subscribes(connection)
         assert all(m["type"] == "subscribe" for m in messages)
         try:
             ack = check_subscriptions(args.feed, messages, args.exchange_key, args.jwt_key)
@@ -235,6 +259,7 @@ async def main():
               f"{' with signature' if args.exchange_key else ''}{' with JWT' if args.jwt_key else ''}", file=sys.stderr, flush=True)
         await connection.send(json.dumps(ack))
         products = set(messages[0]["product_ids"])
+        trades = any(m.get("channel") == "market_trades" or "matches" in (m.get("channels") or []) for m in messages)
         sequence = 0
 
         def next_sequence():
@@ -248,7 +273,7 @@ async def main():
         started = time.monotonic()
         sent = 0
         for frame in frames:
-            mine = frame_for(frame, args.feed, products)
+            mine = frame_for(frame, args.feed, products, trades)
             if mine is None:
                 continue
             if args.pace:

@@ -35,7 +35,7 @@ def test_exchange_level2_with_a_signed_subscribe(tmp_path):
         server_args=["--exchange-key", f"{EXCHANGE_KEY}:{EXCHANGE_SECRET}:{EXCHANGE_PASSPHRASE}"],
         ingest_args=["--exchange-channel", "level2", "--log-level", "trace"], ingest_env=exchange_environment(),
         until_events=lambda lines: len(lines) >= count)
-    assert "accepted [['level2', 'heartbeat']] with signature" in server_log, server_log
+    assert "accepted [['level2', 'matches', 'heartbeat']] with signature" in server_log, server_log
     assert {product: len(mine) for product, mine in by_topic(events).items()} == \
         {product: len(reference) for product, reference in expected.items()}
     assert_no_secret_in(ingest_log, EXCHANGE_SECRET, EXCHANGE_PASSPHRASE, EXCHANGE_KEY)
@@ -83,7 +83,7 @@ def test_advanced_trade_with_a_jwt(tmp_path):
                     "BOOKBUS_COINBASE_JWT_PRIVATE_KEY": private_pem.replace("\n", "\\n")},
         until_events=lambda lines: len(lines) > 0 and all(
             any(shown(json.loads(l)) == final[p] for l in lines) for p in final))
-    assert "accepted ['level2', 'heartbeats'] with JWT" in server_log, server_log
+    assert "accepted ['level2', 'market_trades', 'heartbeats'] with JWT" in server_log, server_log
     for event in events:
         assert shown(event) in tops[event["product"]], event
     body = "".join(line for line in private_pem.splitlines() if not line.startswith("-----"))

@@ -6,7 +6,8 @@ import pytest
 from bookbus import TEN_PRODUCTS, TEN_PRODUCTS_TIMED, TUTORIAL, Process, by_topic, free_ports, oracle_events, stop_all
 
 
-def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), speed="0"):
+def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), speed="0", worker_args=(),
+                 ingest_args=()):
     """Runs the whole replay topology to its end; returns (sink, workers, ingest)."""
     ports = free_ports(workers + 2)
     ingest_port, snapshot_port, worker_ports = ports[0], ports[1], ports[2:]
@@ -19,13 +20,14 @@ def run_topology(tmp_path, recording, workers=2, emit="change", sink_args=(), sp
             Process(f"worker-{i}", ["worker", "--shard", f"{i}/{workers}", "--ingest", f">tcp://127.0.0.1:{ingest_port}",
                                     "--snapshots", f">tcp://127.0.0.1:{snapshot_port}",
                                     "--publish", f"@tcp://127.0.0.1:{port}", "--wait-for-subscribers", "1",
-                                    "--exit-on-end", "--lossless", "--emit", emit, "--name", f"worker-{i}"], tmp_path)
+                                    "--exit-on-end", "--lossless", "--emit", emit, "--name", f"worker-{i}", *worker_args],
+                    tmp_path)
             for i, port in enumerate(worker_ports)]
         processes += worker_processes
         ingest = Process("ingest", ["ingest", "--replay", str(recording), "--speed", speed,
                                     "--publish", f"@tcp://127.0.0.1:{ingest_port}",
                                     "--snapshots", f"@tcp://127.0.0.1:{snapshot_port}",
-                                    "--wait-for-subscribers", str(workers)], tmp_path)
+                                    "--wait-for-subscribers", str(workers), *ingest_args], tmp_path)
         processes.append(ingest)
         for process in processes:
             assert process.wait(120) == 0, f"{process.name} failed:\n{process.stderr()[-3000:]}"

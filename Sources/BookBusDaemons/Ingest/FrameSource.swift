@@ -39,16 +39,18 @@ struct ReplaySource: FrameSource {
     private let reader: RecordingReader
     private let speed: Double
     private let rate: Double
+    private let clock: ReplayClock
     private var origin: (recorded: Double, started: ContinuousClock.Instant)?
     private var started: ContinuousClock.Instant?
     private var sent = 0
     /// A frame read but not yet due.
     private var held: RecordedFrame?
 
-    init(path: String, speed: Double, rate: Double) throws {
+    init(path: String, speed: Double, rate: Double, clock: ReplayClock = .now) throws {
         reader = try RecordingReader(path: path)
         self.speed = speed
         self.rate = rate
+        self.clock = clock
     }
 
     /// Most frames handed over per call (128 KB of typical lines). At full speed this is how many
@@ -79,11 +81,18 @@ struct ReplaySource: FrameSource {
             frames.append(frame)
             sent += 1
         }
-        let receivedAt = WallClock.nanosecondsSinceEpoch()
-        return .events(frames.map { .frame($0.bytes, receivedAtNanos: receivedAt) })
+        let now = WallClock.nanosecondsSinceEpoch()
+        return .events(frames.map { .frame($0.bytes, receivedAtNanos: receiveTime(of: $0, now: now)) })
     }
 
     var progress: (messages: Int, fraction: Double)? { (sent, reader.fractionRead) }
+
+    /// The receive time `frame` carries: `now`, or under ``ReplayClock/recorded`` its recorded
+    /// time to the microsecond (a frame of an untimed recording has none, and gets `now`).
+    private func receiveTime(of frame: RecordedFrame, now: UInt64) -> UInt64 {
+        guard clock == .recorded, let recorded = frame.receivedAt, recorded > 0 else { return now }
+        return UInt64((recorded * 1_000_000).rounded()) * 1_000
+    }
 
     private mutating func takeFrame() throws -> RecordedFrame? {
         if let frame = held {

@@ -12,7 +12,9 @@ extension IngestConfiguration {
             guard let recording = settings[Ingest.recording] else {
                 throw settings.invalid(Ingest.mode.definition, "replay needs ingest.recording (or --replay PATH)")
             }
-            source = .replay(path: recording, speed: settings[Ingest.speed], rate: settings[Ingest.rate])
+            source = .replay(
+                path: recording, speed: settings[Ingest.speed], rate: settings[Ingest.rate],
+                clock: try settings.choice(Ingest.replayClock, as: ReplayClock.self))
         } else {
             for product in settings[Ingest.products] where !ProductID.isValid(product) {
                 throw settings.invalid(
@@ -28,6 +30,7 @@ extension IngestConfiguration {
                 maxFrameBytes: settings[Ingest.maxFrameBytes],
                 silenceTimeout: .milliseconds(Int64(settings[Ingest.silenceTimeout] * 1000)))
             live.exchangeChannel = channel
+            live.trades = settings[Ingest.trades]
             live.credentials = try CoinbaseCredentials(settings: settings)
             try live.subscription.validate()
             source = .live(live, productsPerConnection: settings[Ingest.productsPerConnection])

@@ -5,10 +5,19 @@ public import CoinbaseFeed
 public enum IngestSource: Sendable {
     /// Replay a recording; `speed` 0 is as fast as possible, otherwise the recorded pace × speed
     /// (timed recordings); `rate` above 0 instead paces any recording at that many messages a second.
-    case replay(path: String, speed: Double, rate: Double)
+    case replay(path: String, speed: Double, rate: Double, clock: ReplayClock = .now)
     /// Live WebSocket connections: the products are split over connections of at most
     /// `productsPerConnection` each (Coinbase refuses too many level-2 streams on one).
     case live(WebSocketFeedConfiguration, productsPerConnection: Int)
+}
+
+/// Which receive time a replayed frame carries on the bus.
+public enum ReplayClock: String, Sendable, CaseIterable {
+    /// When the replay read it: latency figures mean what they mean live.
+    case now
+    /// When the recording received it (timed recordings; rounded to the microsecond): interval
+    /// streams (conflation, bars) then cut the recording as the live run did, at any speed.
+    case recorded
 }
 
 /// Everything the ingest daemon needs.

@@ -23,15 +23,15 @@ public struct IngestService: Service {
 
     public func run() async throws {
         switch configuration.source {
-        case .replay(let path, let speed, let rate):
+        case .replay(let path, let speed, let rate, let clock):
             logger.info(
                 "replaying",
                 metadata: [
                     "recording": "\(path)", "speed": "\(speed == 0 ? "max" : "\(speed)x")",
-                    "rate": "\(rate == 0 ? "-" : "\(rate)/s")",
+                    "rate": "\(rate == 0 ? "-" : "\(rate)/s")", "clock": "\(clock.rawValue)",
                 ])
             try await DedicatedThread.run(name: "ingest") { [configuration, logger] stop in
-                let source = try ReplaySource(path: path, speed: speed, rate: rate)
+                let source = try ReplaySource(path: path, speed: speed, rate: rate, clock: clock)
                 try IngestDaemon(configuration: configuration, source: source, logger: logger, stop: stop).run()
             }
         case .live:

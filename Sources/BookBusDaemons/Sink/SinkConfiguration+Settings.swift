@@ -8,7 +8,7 @@ extension SinkConfiguration {
     public init(settings: EffectiveSettings) throws {
         typealias Sink = SettingsCatalog.Sink
         self.init(endpoints: settings[Sink.connect].map { Endpoint(parsing: $0, defaultMode: .connect) })
-        kinds = try settings.choices(Sink.events, as: BookEvent.Kind.self)
+        kinds = try settings.choices(Sink.events, as: EventFamily.self)
         products = settings[Sink.products]
         format = try settings.choice(Sink.format, as: SinkFormat.self)
         logPath = settings[Sink.log]

@@ -7,7 +7,7 @@ public struct SinkConfiguration: Sendable {
     /// Where the events are published (connects by default).
     public var endpoints: [Endpoint]
     /// Which event families to receive.
-    public var kinds: [BookEvent.Kind] = [.spread]
+    public var kinds: [EventFamily] = [.spread]
     /// Only these products (`nil`: all).
     public var products: [String]?
     public var format: SinkFormat = .text
@@ -36,7 +36,7 @@ public struct SinkConfiguration: Sendable {
     /// The topic prefixes to subscribe to.
     var subscriptions: [String] {
         kinds.flatMap { kind -> [String] in
-            guard let products else { return [kind == .spread ? Topic.spreadPrefix : Topic.topOfBookPrefix] }
+            guard let products else { return [kind.prefix] }
             return products.map { kind.topic(product: $0).description }
         }
     }

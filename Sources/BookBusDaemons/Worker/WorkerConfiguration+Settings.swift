@@ -46,6 +46,7 @@ extension WorkerConfiguration {
             publish: Endpoint(parsing: settings[Worker.publish], defaultMode: .bind), ownership: ownership,
             name: settings[Worker.name] ?? "worker-\(ProcessInfo.processInfo.hostName)-\(getpid())")
         emit = try settings.choice(Worker.emit, as: EmitPolicy.self)
+        streams = try Self.streams(settings, emit: emit)
         sockets = try settings.sockets()
         lossless = settings[Worker.lossless]
         waitForSubscribers = settings[Worker.waitForSubscribers]
@@ -55,5 +56,39 @@ extension WorkerConfiguration {
         health = settings.healthFile
         stats = settings.statsFile
         metrics = try settings.metricsListen()
+    }
+
+    /// The event streams the settings ask for.
+    private static func streams(_ settings: EffectiveSettings, emit: EmitPolicy) throws -> StreamSettings {
+        typealias Worker = SettingsCatalog.Worker
+        let families = Set(try settings.choices(Worker.streams, as: EventFamily.self))
+        var streams = StreamSettings()
+        streams.topOfBook = families.contains(.topOfBook)
+        streams.spread = families.contains(.spread)
+        streams.depthLevels = families.contains(.depth) ? settings[Worker.depthLevels] : nil
+        streams.trades = families.contains(.trade)
+        if families.contains(.bar) {
+            streams.barIntervals = try settings[Worker.barIntervals].map { text in
+                do {
+                    return try StreamInterval(parsing: text)
+                } catch {
+                    throw settings.invalid(Worker.barIntervals.definition, "\(error)")
+                }
+            }
+            guard !streams.barIntervals.isEmpty else {
+                throw settings.invalid(Worker.barIntervals.definition, "the bar stream needs at least one interval")
+            }
+        }
+        let interval = settings[Worker.intervalMilliseconds]
+        if interval > 0 {
+            guard emit == .onChange else {
+                throw settings.invalid(
+                    Worker.intervalMilliseconds.definition,
+                    "conflation and worker.emit every-message exclude each other")
+            }
+            streams.conflation = StreamSettings.Conflation(
+                interval: StreamInterval(milliseconds: interval), repeatsUnchanged: settings[Worker.repeatUnchanged])
+        }
+        return streams
     }
 }

@@ -11,6 +11,8 @@ public struct WorkerConfiguration: Sendable {
     public var publish: Endpoint
     public var ownership: ProductOwnership
     public var emit: EmitPolicy = .onChange
+    /// Which event streams to publish, and how often.
+    public var streams = StreamSettings()
     public var sockets = SocketSettings()
     public var lossless = false
     /// Before subscribing upstream, wait until this many BookBus subscribers are connected.
@@ -42,7 +44,7 @@ extension WorkerConfiguration {
     /// What the worker's core decides with.
     var core: WorkerCore.Configuration {
         WorkerCore.Configuration(
-            name: name, ownership: ownership, emit: emit,
+            name: name, ownership: ownership, emit: emit, streams: streams,
             clone: CloneClient.Settings(bufferLimit: resyncBufferLimit, asksForSnapshots: !snapshots.isEmpty),
             groupHeartbeat: groupHeartbeat)
     }

@@ -120,7 +120,7 @@ final class WorkerDaemon {
     private func housekeeping(now: ContinuousClock.Instant) throws {
         try publisher.drainSubscriptions()
         try publisher.publishHeartbeatIfDue()
-        core.tick(now: now)
+        core.tick(now: now, wallNanos: WallClock.nanosecondsSinceEpoch())
         try carryOut()
         reporter.housekeeping(now: now, report: { report }, readiness: core.readiness)
     }
@@ -128,8 +128,14 @@ final class WorkerDaemon {
     /// Does what the core asked for after its last input.
     private func carryOut() throws {
         guard !core.output.isEmpty else { return }
-        if !core.output.events.isEmpty {
-            for event in core.output.events { try events.add(event) }
+        let output = core.output
+        if !output.events.isEmpty || !output.depthEvents.isEmpty || !output.tradeEvents.isEmpty
+            || !output.barEvents.isEmpty
+        {
+            for event in output.events { try events.add(event) }
+            for event in output.depthEvents { try events.add(event) }
+            for event in output.tradeEvents { try events.add(event) }
+            for event in output.barEvents { try events.add(event) }
             try events.flush()
         }
         for product in core.output.snapshotRequests { try service?.request(product) }

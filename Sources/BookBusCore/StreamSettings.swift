@@ -1,0 +1,33 @@
+/// Which event streams a worker publishes, and how often.
+///
+/// Top of book and spread are on by default; depth, trades and bars are opt-in and cost nothing
+/// when off. Conflation replaces "on every change" for the book streams (top of book, spread,
+/// depth) by "at most once per interval".
+public struct StreamSettings: Sendable, Equatable {
+    public var topOfBook = true
+    public var spread = true
+    /// Depth events of this many levels a side; off when `nil`.
+    public var depthLevels: Int?
+    public var trades = false
+    /// One bar stream per interval; none when empty.
+    public var barIntervals: [StreamInterval] = []
+    /// Publish the book streams once per interval instead of on change; off when `nil`.
+    public var conflation: Conflation?
+
+    /// Book streams at a fixed interval.
+    public struct Conflation: Sendable, Equatable {
+        public var interval: StreamInterval
+        /// Publish an interval's events even when its book shows what the last ones showed.
+        public var repeatsUnchanged: Bool
+
+        public init(interval: StreamInterval, repeatsUnchanged: Bool = false) {
+            self.interval = interval
+            self.repeatsUnchanged = repeatsUnchanged
+        }
+    }
+
+    public init() {}
+
+    /// Whether the worker reads trades at all (for trade events or bars).
+    public var readsTrades: Bool { trades || !barIntervals.isEmpty }
+}

@@ -1,0 +1,172 @@
+"""The worker's opt-in streams (depth, conflation, trades, bars) through the whole topology, as
+real processes, against the independent Decimal oracle (Tests/oracle/stream_oracle.py), and read
+by a pyzmq subscriber that knows only README.md's wire protocol."""
+import json
+import subprocess
+import sys
+
+import pytest
+import zmq
+
+from bookbus import ROOT, TEN_PRODUCTS_TIMED, Process, decode, free_ports, stop_all, synthetic_exchange_recording
+from test_pipeline import run_topology
+
+STREAM_ORACLE = ROOT / "Tests" / "oracle" / "stream_oracle.py"
+RECORDED = ["--replay-clock", "recorded"]
+
+
+def oracle(recording, *arguments):
+    output = subprocess.run([sys.executable, str(STREAM_ORACLE), str(recording), *arguments],
+                            check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def published(tmp_path, recording, families, worker_args, speed="0"):
+    """Every event of `families` the topology publishes for `recording`, as JSON, grouped by
+    (product, type) in order."""
+    log = tmp_path / "events.log"
+    run_topology(tmp_path, recording, speed=speed, ingest_args=RECORDED,
+                 worker_args=["--streams", families, *worker_args],
+                 sink_args=["--events", families, "--format", "json", "--log", str(log), "--quiet"])
+    return group(json.loads(line) for line in log.read_text().splitlines())
+
+
+def group(events, fields=None):
+    grouped = {}
+    for event in events:
+        if fields:
+            event = {key: event.get(key) for key in fields}
+        grouped.setdefault((event["product"], event["type"]), []).append(event)
+    return grouped
+
+
+def project(grouped, fields):
+    return {topic: [{key: event.get(key) for key in fields} for event in events] for topic, events in grouped.items()}
+
+
+DEPTH_FIELDS = ("type", "product", "levels", "bids", "asks", "source_seq", "exchange_time", "interval_end_ns")
+TOP_FIELDS = ("type", "product", "bid", "bid_size", "ask", "ask_size", "spread", "mid", "spread_bps", "source_seq",
+              "exchange_time", "interval_end_ns")
+
+
+def test_depth_on_change_equals_the_oracle(tmp_path):
+    actual = published(tmp_path, TEN_PRODUCTS_TIMED, "depth", ["--depth-levels", "5"])
+    expected = group(e for e in oracle(TEN_PRODUCTS_TIMED, "--depth", "5") if e["type"] == "depth")
+    assert len(expected) == 10
+    assert project(actual, DEPTH_FIELDS) == project(expected, DEPTH_FIELDS)
+
+
+@pytest.mark.parametrize("speed", ["0", "4"])
+def test_conflated_events_equal_the_oracle_at_any_replay_speed(tmp_path, speed):
+    """100 ms conflation of top of book, spread and depth 3 over the real recording, at full
+    speed and at 4x the recorded pace: the same events, each the book as of its interval's end."""
+    actual = published(tmp_path, TEN_PRODUCTS_TIMED, "tob,spread,depth",
+                       ["--depth-levels", "3", "--interval-ms", "100"], speed=speed)
+    expected = group(oracle(TEN_PRODUCTS_TIMED, "--depth", "3", "--conflate-ms", "100"))
+    assert len(expected) == 30
+    fields = sorted(set(TOP_FIELDS) | set(DEPTH_FIELDS))
+    assert project(actual, fields) == project(expected, fields)
+    for events in actual.values():
+        ends = [event["interval_end_ns"] for event in events]
+        assert ends == sorted(set(ends)), "at most one event per product and stream per interval"
+        assert all(end % 100_000_000 == 0 for end in ends), "aligned to multiples of the interval"
+
+
+def test_conflation_can_repeat_unchanged_books(tmp_path):
+    recording = tmp_path / "synthetic.timed.jsonl"
+    synthetic_exchange_recording(recording, updates=3_000, seconds=3.0)
+    actual = published(tmp_path, recording, "tob", ["--interval-ms", "250", "--repeat-unchanged"])
+    expected = group(event for event in oracle(recording, "--conflate-ms", "250", "--repeat") if event["type"] == "tob")
+    assert project(actual, TOP_FIELDS) == project(expected, TOP_FIELDS)
+    assert all(len(events) >= 11 for events in actual.values()), "every interval of 3 s, changed or not"
+
+
+def test_trades_and_bars_equal_the_oracle(tmp_path):
+    actual = published(tmp_path, TEN_PRODUCTS_TIMED, "trade,bar", ["--bar-intervals", "1s,10s"])
+    trades = group(event for event in oracle(TEN_PRODUCTS_TIMED, "--trades") if event["type"] == "trade")
+    bars = group(e for e in oracle(TEN_PRODUCTS_TIMED, "--bars", "1s,10s") if e["type"] == "bar")
+    trade_fields = ("type", "product", "trade_id", "price", "size", "side", "exchange_time", "source_seq")
+    bar_fields = ("type", "product", "interval", "start_ns", "end_ns", "open", "high", "low", "close", "volume",
+                  "notional", "vwap", "trades", "complete")
+    assert sum(len(events) for events in trades.values()) == 97  # the recording's matches
+    assert project({k: v for k, v in actual.items() if k[1] == "trade"}, trade_fields) == project(trades, trade_fields)
+    assert project({k: v for k, v in actual.items() if k[1] == "bar"}, bar_fields) == project(bars, bar_fields)
+    assert any(bar["complete"] for events in bars.values() for bar in events)
+    assert any(not bar["complete"] for events in bars.values() for bar in events)
+
+
+def test_a_skipped_trade_id_is_counted_and_its_bar_marked(tmp_path):
+    """A recording with one match removed: the worker counts the gap and the bar holding the
+    next trade says it may miss trades."""
+    lines = TEN_PRODUCTS_TIMED.read_text().splitlines()
+    removed = next(i for i, line in enumerate(lines) if '\\"type\\":\\"match\\"' in line and "SKL-USD" in line
+                   and i > len(lines) // 2)
+    recording = tmp_path / "gap.timed.jsonl"
+    recording.write_text("\n".join(lines[:removed] + lines[removed + 1:]) + "\n")
+    sink, workers, _ = run_topology(tmp_path, recording, ingest_args=RECORDED,
+                                    worker_args=["--streams", "bar", "--bar-intervals", "1s"],
+                                    sink_args=["--events", "bar", "--format", "json"])
+    assert sum(worker.statistic("missed_trades") for worker in workers) == 1
+    assert any("trades missed" in worker.stderr() for worker in workers)
+    expected = group(e for e in oracle(recording, "--bars", "1s") if e["type"] == "bar")
+    actual = group(json.loads(line) for line in sink.stdout().splitlines())
+    assert project(actual, ("start_ns", "trades", "complete")) == project(expected, ("start_ns", "trades", "complete"))
+    incomplete = [bar for bar in actual[("SKL-USD", "bar")] if not bar["complete"]]
+    assert len(incomplete) >= 2, "the first bar (begun before the replay) and the one after the gap"
+    assert [e for e in oracle(recording, "--trades") if e["type"] == "missed"][0]["missed"] == 1
+
+
+def test_the_sink_prints_every_new_stream_readably(tmp_path):
+    sink, _, _ = run_topology(tmp_path, TEN_PRODUCTS_TIMED, ingest_args=RECORDED,
+                              worker_args=["--streams", "depth,trade,bar", "--depth-levels", "2", "--bar-intervals", "10s"],
+                              sink_args=["--events", "depth,trade,bar"])
+    text = sink.stdout()
+    assert "SKL-USD trade buy 450 @ 0.791  id 1568268  at 2021-04-17T16:43:37.121358Z" in text
+    assert "  27.51  14.7693 | 14.8024  12.77\n" in text  # BAND-GBP's snapshot, the best level a side
+    assert " bar 10s  O " in text and "VWAP " in text
+
+
+def test_a_readme_subscriber_receives_depth_and_trades(tmp_path):
+    """Only what the README's wire-protocol section says: topics `depth/` and `trade/`, the header,
+    one JSON payload per frame."""
+    ingest_port, snapshot_port, worker_port = free_ports(3)
+    context = zmq.Context()
+    subscriber = context.socket(zmq.SUB)
+    subscriber.setsockopt(zmq.LINGER, 0)
+    subscriber.connect(f"tcp://127.0.0.1:{worker_port}")
+    for prefix in (b"depth/", b"trade/", b"bar/", b"bus/"):
+        subscriber.setsockopt(zmq.SUBSCRIBE, prefix)
+    processes = []
+    try:
+        processes = [
+            Process("worker", ["worker", "--shard", "0/1", "--ingest", f"tcp://127.0.0.1:{ingest_port}",
+                               "--snapshots", f"tcp://127.0.0.1:{snapshot_port}", "--publish", f"tcp://127.0.0.1:{worker_port}",
+                               "--wait-for-subscribers", "1", "--exit-on-end", "--lossless", "--name", "worker-0",
+                               "--streams", "depth,trade,bar", "--depth-levels", "10", "--bar-intervals", "1s"], tmp_path),
+            Process("ingest", ["ingest", "--replay", str(TEN_PRODUCTS_TIMED), "--replay-clock", "recorded",
+                               "--publish", f"tcp://127.0.0.1:{ingest_port}", "--snapshots", f"tcp://127.0.0.1:{snapshot_port}",
+                               "--wait-for-subscribers", "1"], tmp_path)]
+        seen, ended = {}, False
+        poller = zmq.Poller()
+        poller.register(subscriber, zmq.POLLIN)
+        while not ended:
+            assert poller.poll(30_000), "no message for 30 s"
+            topic, epoch, sequence, received_ns, payloads = decode(subscriber.recv_multipart())
+            for payload in payloads:
+                message = json.loads(payload)
+                if topic == "bus/":
+                    ended = ended or message["type"] == "end_of_stream"
+                    continue
+                family = topic.split("/")[0]
+                assert topic == f"{family}/{message['product']}/" and message["type"] == family
+                seen.setdefault(family, []).append(message)
+        assert processes[0].wait(30) == 0
+    finally:
+        stop_all(processes)
+        subscriber.close()
+        context.term()
+    assert {"depth", "trade", "bar"} <= set(seen)
+    depth = seen["depth"][0]
+    assert depth["levels"] == 10 and all(len(level) == 2 for level in depth["bids"] + depth["asks"])
+    assert all(set(trade) >= {"trade_id", "price", "size", "side", "exchange_time"} for trade in seen["trade"])
+    assert all(bar["volume"] and bar["trades"] > 0 for bar in seen["bar"])
