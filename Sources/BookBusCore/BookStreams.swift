@@ -1,8 +1,7 @@
 import BusProtocol
 import OrderBook
 
-/// What the book streams of a worker publish, in plain values (the worker passes it with every
-/// input, so it holds nothing that needs reference counting).
+/// What the book streams of a worker publish (the worker passes it with every input).
 struct BookStreamPlan: Sendable {
     var topOfBook: Bool
     var spread: Bool
@@ -13,6 +12,8 @@ struct BookStreamPlan: Sendable {
     var repeatsUnchanged: Bool
     /// Every book message makes events, changed or not (``EmitPolicy/everyMessage``).
     var everyMessage: Bool
+    /// Analytics events; none when `nil`.
+    var analyzer: BookAnalyzer?
 
     init(_ streams: StreamSettings, emit: EmitPolicy) {
         topOfBook = streams.topOfBook
@@ -21,6 +22,7 @@ struct BookStreamPlan: Sendable {
         conflationNanos = streams.conflation?.interval.nanoseconds ?? 0
         repeatsUnchanged = streams.conflation?.repeatsUnchanged ?? false
         everyMessage = emit == .everyMessage
+        analyzer = streams.analytics.map(BookAnalyzer.init)
     }
 
     /// The end of the conflation interval that holds `time`.
@@ -40,12 +42,13 @@ struct BookStamp: Sendable {
 ///
 /// On change, a trusted book's change makes a top-of-book event when the best bid or ask (price
 /// or size) changed, a spread event when the spread changed, a depth event when any of the best N
-/// levels changed. Conflated, the same comparisons run once per interval, on the book as it stood
+/// levels changed, an analytics event when any of its values changed. Conflated, the same comparisons run once per interval, on the book as it stood
 /// at the interval's end, and nothing is published for an interval the book ended untrusted.
 struct BookStreams: Sendable {
     private var lastTop: TopOfBook?
     private var lastSpread: ExactDecimal??
     private var lastDepth: (bids: [PriceLevel], asks: [PriceLevel])?
+    private var lastAnalytics: AnalyticsEvent.Values?
     /// Conflation: the end of the interval open, and the message of the book's last change in it.
     private var openEnd: UInt64?
     private var stamp: BookStamp?
@@ -133,19 +136,48 @@ struct BookStreams: Sendable {
                 if kind == .topOfBook { topOfBookEvents += 1 } else { spreadEvents += 1 }
             }
         }
-        guard plan.depthLevels > 0 else { return }
-        let bids = book.levels(.bid, limit: plan.depthLevels)
-        let asks = book.levels(.ask, limit: plan.depthLevels)
+        if plan.depthLevels > 0 {
+            publishDepth(
+                book, stamp: stamp, intervalEnd: intervalEnd, repeats: repeats, levels: plan.depthLevels, identity,
+                output: &output, stats: &stats)
+        }
+        if let analyzer = plan.analyzer {
+            publishAnalytics(
+                book, stamp: stamp, intervalEnd: intervalEnd, repeats: repeats, analyzer, identity, output: &output,
+                stats: &stats)
+        }
+    }
+
+    private mutating func publishDepth(
+        _ book: OrderBook, stamp: BookStamp, intervalEnd: UInt64?, repeats: Bool, levels: Int,
+        _ identity: EventIdentity, output: inout WorkerOutput, stats: inout WorkerStats
+    ) {
+        let bids = book.levels(.bid, limit: levels)
+        let asks = book.levels(.ask, limit: levels)
         if !repeats, let last = lastDepth, last.bids == bids, last.asks == asks { return }
         lastDepth = (bids, asks)
         output.depthEvents.append(
             DepthEvent(
-                product: book.product, levels: plan.depthLevels, bids: bids, asks: asks,
-                exchangeTime: stamp.exchangeTime, ingestTimeNanos: header.receivedAtNanos,
-                sourceSequence: header.sequence, worker: identity.worker, generation: identity.generation,
-                intervalEndNanos: intervalEnd))
+                product: book.product, levels: levels, bids: bids, asks: asks, exchangeTime: stamp.exchangeTime,
+                ingestTimeNanos: stamp.header.receivedAtNanos, sourceSequence: stamp.header.sequence,
+                worker: identity.worker, generation: identity.generation, intervalEndNanos: intervalEnd))
         stats.depthEvents += 1
         depthEvents += 1
+    }
+
+    private mutating func publishAnalytics(
+        _ book: OrderBook, stamp: BookStamp, intervalEnd: UInt64?, repeats: Bool, _ analyzer: BookAnalyzer,
+        _ identity: EventIdentity, output: inout WorkerOutput, stats: inout WorkerStats
+    ) {
+        guard let values = analyzer.values(of: book) else { return }
+        if !repeats, lastAnalytics == values { return }
+        lastAnalytics = values
+        output.analyticsEvents.append(
+            AnalyticsEvent(
+                product: book.product, values: values, exchangeTime: stamp.exchangeTime,
+                ingestTimeNanos: stamp.header.receivedAtNanos, sourceSequence: stamp.header.sequence,
+                worker: identity.worker, generation: identity.generation, intervalEndNanos: intervalEnd))
+        stats.analyticsEvents += 1
     }
 }
 

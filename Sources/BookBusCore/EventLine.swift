@@ -61,6 +61,36 @@ extension EventLine {
         return lines.joined(separator: "\n")
     }
 
+    /// An analytics event on one line:
+    ///
+    /// `BTC-USD analytics  mid 19815.59  micro 19816.7537  imb(5) -0.302791  ±10bps 1.25 | 3.5  buy 1000 @ 19817.12 (+0.78bps)`
+    public static func text(_ event: AnalyticsEvent) -> String {
+        let values = event.values
+        var line = "\(event.product) analytics  mid \(values.mid)  micro \(text(values.microprice))"
+        line += "  imb(\(values.imbalanceLevels)) \(text(values.imbalance))"
+        for band in values.bands {
+            line += "  ±\(band.basisPoints)bps \(band.bidSize) | \(band.askSize)"
+        }
+        for impact in values.impacts {
+            let target =
+                switch impact.target {
+                case .size(let size): "\(size)"
+                case .notional(let notional): "notional \(notional)"
+                }
+            line += "  \(impact.side.rawValue) \(target) @ \(text(impact.averagePrice))"
+            if let slippage = impact.slippageBasisPoints {
+                line += " (\(slippage.isNegative ? "" : "+")\(slippage)bps)"
+            }
+            if case .size(let size) = impact.target, impact.filled.decimal != size {
+                line += " filled \(impact.filled)"
+            }
+            if case .notional(let notional) = impact.target, impact.filled.decimal != notional {
+                line += " filled $\(impact.filled)"
+            }
+        }
+        return line
+    }
+
     /// `SKL-USD trade buy 450 @ 0.791  id 1568268  at 2021-04-17T16:43:37.121358Z`
     public static func text(_ event: TradeEvent) -> String {
         "\(event.product) trade \(event.side.rawValue) \(event.size) @ \(event.price)  id \(event.tradeID)"
@@ -76,6 +106,10 @@ extension EventLine {
             "  from \(event.startNanos / 1_000_000_000).\(String(format: "%09llu", event.startNanos % 1_000_000_000))"
         if !event.complete { line += "  INCOMPLETE" }
         return line
+    }
+
+    private static func text(_ value: ExactDecimal?) -> String {
+        value.map(\.description) ?? "none"
     }
 
     private static func padded(_ text: String, to width: Int) -> String {

@@ -91,7 +91,7 @@ public struct SinkCore {
                 output.finished = true
             }
         case .topOfBook(let product), .spread(let product), .depth(let product), .trade(let product),
-            .bar(let product):
+            .bar(let product), .analytics(let product):
             let family = EventFamily(of: message.topic)!
             stats.firstEventIngestNanos = min(stats.firstEventIngestNanos ?? .max, message.header.receivedAtNanos)
             // A batch carries several events of one topic, in order, all of the batch's receive time.
@@ -134,6 +134,7 @@ public struct SinkCore {
             case .depth: return Array(EventLine.text(try DepthEvent(json: payload)).utf8)
             case .trade: return Array(EventLine.text(try TradeEvent(json: payload)).utf8)
             case .bar: return Array(EventLine.text(try BarEvent(json: payload)).utf8)
+            case .analytics: return Array(EventLine.text(try AnalyticsEvent(json: payload)).utf8)
             }
         } catch {
             reject("\(error)")

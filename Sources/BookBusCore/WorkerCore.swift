@@ -328,7 +328,7 @@ public struct WorkerCore {
             case nil:
                 stats.otherMessages += 1
             }
-        case .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar:
+        case .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar, .analytics:
             stats.otherMessages += 1
         }
     }
@@ -588,6 +588,7 @@ public struct WorkerOutput: Sendable {
     /// Top-of-book and spread events to publish, in order.
     public var events: [BookEvent] = []
     public var depthEvents: [DepthEvent] = []
+    public var analyticsEvents: [AnalyticsEvent] = []
     public var tradeEvents: [TradeEvent] = []
     public var barEvents: [BarEvent] = []
     /// Products to ask the snapshot service for.
@@ -603,8 +604,14 @@ public struct WorkerOutput: Sendable {
 
     /// Nothing to do: the common case after a message that changed nothing at the top.
     public var isEmpty: Bool {
-        events.isEmpty && depthEvents.isEmpty && tradeEvents.isEmpty && barEvents.isEmpty && snapshotRequests.isEmpty
-            && subscriptions.isEmpty && logs.isEmpty && endOfStream == nil && !sendsGroupHeartbeat
+        !hasEvents && snapshotRequests.isEmpty && subscriptions.isEmpty && logs.isEmpty && endOfStream == nil
+            && !sendsGroupHeartbeat
+    }
+
+    /// There are events to publish, of any family.
+    public var hasEvents: Bool {
+        !events.isEmpty || !depthEvents.isEmpty || !analyticsEvents.isEmpty || !tradeEvents.isEmpty
+            || !barEvents.isEmpty
     }
 
     mutating func log(_ level: Logger.Level, _ message: Logger.Message, _ metadata: Logger.Metadata) {
@@ -614,6 +621,7 @@ public struct WorkerOutput: Sendable {
     mutating func removeAll() {
         events.removeAll(keepingCapacity: true)
         depthEvents.removeAll(keepingCapacity: true)
+        analyticsEvents.removeAll(keepingCapacity: true)
         tradeEvents.removeAll(keepingCapacity: true)
         barEvents.removeAll(keepingCapacity: true)
         snapshotRequests.removeAll(keepingCapacity: true)

@@ -10,6 +10,7 @@ public struct WorkerStats: Sendable, Equatable {
     public var crossed = 0
     public var events = 0
     public var depthEvents = 0
+    public var analyticsEvents = 0
     public var tradeEvents = 0
     /// Trade ids skipped by the feed's numbering: trades that never arrived.
     public var missedTrades = 0
@@ -44,6 +45,7 @@ public struct WorkerStats: Sendable, Equatable {
             Statistic("crossed", .counter, crossed, help: "Times a book crossed (no events until it uncrossed)."),
             Statistic("events", .counter, events, help: "Top-of-book and spread events made."),
             Statistic("depth_events", .counter, depthEvents, help: "Depth events made."),
+            Statistic("analytics_events", .counter, analyticsEvents, help: "Analytics events made."),
             Statistic("trade_events", .counter, tradeEvents, help: "Trade events made."),
             Statistic(
                 "missed_trades", .counter, missedTrades,

@@ -180,14 +180,27 @@ public enum SettingsCatalog {
         )
         public static let streams = Setting<[String]>(
             "worker.streams", default: ["tob", "spread"], flag: "--streams",
-            choices: ["tob", "spread", "depth", "trade", "bar"],
-            "Event streams to publish: tob, spread, depth (worker.depth_levels), trade, bar (worker.bar_intervals).")
+            choices: ["tob", "spread", "depth", "analytics", "trade", "bar"],
+            "Event streams to publish: tob, spread, depth (worker.depth_levels), analytics (worker.analytics_*), trade, bar (worker.bar_intervals)."
+        )
         public static let depthLevels = Setting<Int>(
             "worker.depth_levels", default: 10, flag: "--depth-levels", minimum: 1,
             "Levels a side in depth events.")
+        public static let analyticsImbalanceLevels = Setting<Int>(
+            "worker.analytics_imbalance_levels", default: 5, flag: "--analytics-imbalance-levels", minimum: 1,
+            "Levels a side the analytics' imbalance sums.")
+        public static let analyticsBands = Setting<[String]>(
+            "worker.analytics_bands_bps", default: ["10", "50"], flag: "--analytics-bands-bps",
+            "Analytics: report the size resting within each of these distances from the mid, in basis points.")
+        public static let analyticsSizes = Setting<[String]>(
+            "worker.analytics_sizes", default: [], flag: "--analytics-sizes",
+            "Analytics: the average price and slippage of a market buy and sell of each size (base currency).")
+        public static let analyticsNotionals = Setting<[String]>(
+            "worker.analytics_notionals", default: ["1000"], flag: "--analytics-notionals",
+            "Analytics: the average price and slippage of a market buy and sell of each notional (quote currency).")
         public static let intervalMilliseconds = Setting<Int>(
             "worker.interval_ms", default: 0, flag: "--interval-ms", minimum: 0,
-            "Conflate the book streams (tob, spread, depth): at most one event per product per interval of this many ms, aligned to multiples of it on the ingest's receive clock (0: on every change)."
+            "Conflate the book streams (tob, spread, depth, analytics): at most one event per product per interval of this many ms, aligned to multiples of it on the ingest's receive clock (0: on every change)."
         )
         public static let repeatUnchanged = Setting<Bool>(
             "worker.repeat_unchanged", default: false, flag: "--repeat-unchanged",
@@ -226,7 +239,8 @@ public enum SettingsCatalog {
             "sink.connect", default: [">tcp://127.0.0.1:5556"], flag: "--connect",
             "Event endpoints to subscribe to: >tcp://host:port connects (the default), @... binds.")
         public static let events = Setting<[String]>(
-            "sink.events", default: ["spread"], flag: "--events", choices: ["spread", "tob", "depth", "trade", "bar"],
+            "sink.events", default: ["spread"], flag: "--events",
+            choices: ["spread", "tob", "depth", "analytics", "trade", "bar"],
             "Event families.")
         public static let products = OptionalSetting<[String]>(
             "sink.products", flag: "--products", "Only these products (default: all).")
@@ -273,6 +287,8 @@ public enum SettingsCatalog {
         Worker.ingest.definition, Worker.snapshots.definition, Worker.resyncBuffer.definition,
         Worker.publish.definition, Worker.products.definition, Worker.shard.definition, Worker.allProducts.definition,
         Worker.emit.definition, Worker.streams.definition, Worker.depthLevels.definition,
+        Worker.analyticsImbalanceLevels.definition, Worker.analyticsBands.definition, Worker.analyticsSizes.definition,
+        Worker.analyticsNotionals.definition,
         Worker.intervalMilliseconds.definition, Worker.repeatUnchanged.definition, Worker.barIntervals.definition,
         Worker.lossless.definition, Worker.waitForSubscribers.definition,
         Worker.exitOnEnd.definition, Worker.name.definition,

@@ -5,6 +5,7 @@ public enum EventFamily: String, Sendable, CaseIterable {
     case depth
     case trade
     case bar
+    case analytics
 
     /// The family's topic for `product`.
     public func topic(product: String) -> Topic {
@@ -14,6 +15,7 @@ public enum EventFamily: String, Sendable, CaseIterable {
         case .depth: .depth(product: product)
         case .trade: .trade(product: product)
         case .bar: .bar(product: product)
+        case .analytics: .analytics(product: product)
         }
     }
 
@@ -28,6 +30,7 @@ public enum EventFamily: String, Sendable, CaseIterable {
         case .depth: self = .depth
         case .trade: self = .trade
         case .bar: self = .bar
+        case .analytics: self = .analytics
         case .raw, .rawUnrouted, .control: return nil
         }
     }

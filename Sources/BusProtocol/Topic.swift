@@ -12,6 +12,7 @@
 /// | `depth/<PRODUCT>/` | worker | the best N levels of each side, JSON |
 /// | `trade/<PRODUCT>/` | worker | one trade, JSON |
 /// | `bar/<PRODUCT>/` | worker | an OHLCV bar of trades, JSON |
+/// | `analytics/<PRODUCT>/` | worker | numbers derived from the book (microprice, imbalance, bands, impact), JSON |
 /// | `bus/` | every publisher | control messages (end of stream), JSON |
 public enum Topic: Sendable, Hashable, CustomStringConvertible {
     case raw(product: String)
@@ -21,6 +22,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     case depth(product: String)
     case trade(product: String)
     case bar(product: String)
+    case analytics(product: String)
     case control
 
     /// Prefix of every raw Coinbase topic.
@@ -35,6 +37,8 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     public static let tradePrefix = "trade/"
     /// Prefix of every bar topic.
     public static let barPrefix = "bar/"
+    /// Prefix of every analytics topic.
+    public static let analyticsPrefix = "analytics/"
     /// The control topic.
     public static let controlName = "bus/"
     private static let unroutedName = "raw/*/"
@@ -49,6 +53,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         case .depth(let product): Self.depthPrefix + product + "/"
         case .trade(let product): Self.tradePrefix + product + "/"
         case .bar(let product): Self.barPrefix + product + "/"
+        case .analytics(let product): Self.analyticsPrefix + product + "/"
         case .control: Self.controlName
         }
     }
@@ -72,6 +77,8 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
                 }
                 return Self.product(in: bytes, after: Self.tradeBytes).map { .trade(product: $0) }
             case UInt8(ascii: "d"): return Self.product(in: bytes, after: Self.depthBytes).map { .depth(product: $0) }
+            case UInt8(ascii: "a"):
+                return Self.product(in: bytes, after: Self.analyticsBytes).map { .analytics(product: $0) }
             case UInt8(ascii: "b"):
                 if Self.equal(bytes, Self.controlBytes) { return .control }
                 return Self.product(in: bytes, after: Self.barBytes).map { .bar(product: $0) }
@@ -86,7 +93,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     /// messages and events. Control messages on `bus/` go one by one.
     public var carriesBatches: Bool {
         switch self {
-        case .raw, .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar: true
+        case .raw, .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar, .analytics: true
         case .control: false
         }
     }
@@ -95,7 +102,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     public var product: String? {
         switch self {
         case .raw(let product), .topOfBook(let product), .spread(let product), .depth(let product),
-            .trade(let product), .bar(let product):
+            .trade(let product), .bar(let product), .analytics(let product):
             product
         case .rawUnrouted, .control: nil
         }
@@ -107,6 +114,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     private static let depthBytes = Array(depthPrefix.utf8)
     private static let tradeBytes = Array(tradePrefix.utf8)
     private static let barBytes = Array(barPrefix.utf8)
+    private static let analyticsBytes = Array(analyticsPrefix.utf8)
     private static let controlBytes = Array(controlName.utf8)
     private static let unroutedBytes = Array(unroutedName.utf8)
 

@@ -66,13 +66,21 @@ struct BookSide {
     func bestFirst(limit: Int) -> [(price: Int64, size: ExactDecimal)] {
         var levels: [(price: Int64, size: ExactDecimal)] = []
         levels.reserveCapacity(min(limit, count))
-        for page in pages.reversed() {
-            for index in page.keys.indices.reversed() {
-                guard levels.count < limit else { return levels }
-                levels.append((price(forKey: page.keys[index]), page.sizes[index]))
-            }
+        walkBestFirst { price, size in
+            guard levels.count < limit else { return false }
+            levels.append((price, size))
+            return true
         }
         return levels
+    }
+
+    /// Calls `body` with each level's price mantissa and size, best first, while it returns true.
+    func walkBestFirst(_ body: (Int64, ExactDecimal) -> Bool) {
+        for page in pages.reversed() {
+            for index in page.keys.indices.reversed() {
+                guard body(price(forKey: page.keys[index]), page.sizes[index]) else { return }
+            }
+        }
     }
 
     /// The page that holds `key`, or would: the first whose last key is not below it, else the last.

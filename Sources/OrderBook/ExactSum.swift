@@ -5,6 +5,8 @@
 /// The sum keeps the largest scale it has seen, so `0.5 + 0.25` is `0.75` and `2.70 × 1.5` adds
 /// `4.050`. A term that would overflow sets ``overflowed`` and is left out: a caller reports the
 /// sum as unknown rather than wrong.
+///
+/// Equality is numeric, as ``ExactDecimal``'s: `1.50 == 1.5`.
 public struct ExactSum: Sendable, Equatable, CustomStringConvertible {
     public private(set) var mantissa: Int128 = 0
     public private(set) var scale: UInt8 = 0
@@ -28,6 +30,54 @@ public struct ExactSum: Sendable, Equatable, CustomStringConvertible {
     /// Adds `left × right`, exact.
     public mutating func addProduct(_ left: ExactDecimal, _ right: ExactDecimal) {
         add(mantissa: Int128(left.mantissa) * Int128(right.mantissa), scale: left.scale + right.scale)
+    }
+
+    /// `self + other`.
+    public func adding(_ other: ExactSum) -> ExactSum {
+        var result = self
+        result.overflowed = overflowed || other.overflowed
+        result.add(mantissa: other.mantissa, scale: other.scale)
+        return result
+    }
+
+    /// `self - other`.
+    public func subtracting(_ other: ExactSum) -> ExactSum {
+        var negated = other
+        if other.mantissa == .min {
+            negated.overflowed = true
+        } else {
+            negated.mantissa = -other.mantissa
+        }
+        return adding(negated)
+    }
+
+    /// `self × other`, exact (the scales add); overflowed when the product does not fit.
+    public func multiplied(by other: ExactSum) -> ExactSum {
+        var result = ExactSum()
+        let (product, overflow) = mantissa.multipliedReportingOverflow(by: other.mantissa)
+        result.overflowed =
+            overflowed || other.overflowed || overflow || Int(scale) + Int(other.scale) > Int(UInt8.max)
+        guard !result.overflowed else { return result }
+        result.mantissa = product
+        result.scale = scale + other.scale
+        return result
+    }
+
+    /// `self × factor`, exact.
+    public func multiplied(by factor: ExactDecimal) -> ExactSum {
+        multiplied(by: ExactSum(factor))
+    }
+
+    /// -1, 0 or 1 as the sum is negative, zero or positive.
+    public var signum: Int { mantissa < 0 ? -1 : mantissa == 0 ? 0 : 1 }
+
+    public static func == (left: ExactSum, right: ExactSum) -> Bool {
+        left.overflowed == right.overflowed && compare(left, right) == 0
+    }
+
+    /// Numeric order, whatever the scales: `compare(a, b) < 0` when `a < b`.
+    public static func compare(_ left: ExactSum, _ right: ExactSum) -> Int {
+        left.subtracting(right).signum
     }
 
     /// `self / divisor` rounded half away from zero to `fractionDigits` digits; `nil` when the

@@ -108,6 +108,12 @@ public struct OrderBook: Sendable {
         (side == .bid ? bids : asks).bestFirst(limit: limit).map { level(price: $0.price, size: $0.size) }
     }
 
+    /// Calls `body` with the levels of one side, best first, while it returns true: a walk that
+    /// stops where the caller has seen enough, without copying the levels.
+    public func walkLevels(_ side: Side, _ body: (PriceLevel) -> Bool) {
+        (side == .bid ? bids : asks).walkBestFirst { price, size in body(level(price: price, size: size)) }
+    }
+
     /// Replaces the whole book: no level from before survives.
     /// Levels with size zero are skipped; a price listed twice keeps its last size.
     public mutating func replace(bids newBids: [PriceLevel], asks newAsks: [PriceLevel]) throws(BookError) {

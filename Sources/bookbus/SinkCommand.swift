@@ -9,7 +9,7 @@ import OrderBook
 struct SinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sink",
-        abstract: "Collect events (spread, top of book, depth, trades, bars) and print or log them.",
+        abstract: "Collect events (spread, top of book, depth, analytics, trades, bars) and print or log them.",
         discussion: """
             Every flag has a sink.* setting in the configuration file and a BOOKBUS_SINK_* variable; \
             flags win.

@@ -10,7 +10,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract:
-            "Keep order books for a share of the products and publish their event streams (top of book, spread, depth, trades, bars).",
+            "Keep order books for a share of the products and publish their event streams (top of book, spread, depth, analytics, trades, bars).",
         discussion: """
             Every flag has a worker.* setting in the configuration file and a BOOKBUS_WORKER_* variable; \
             flags win.
@@ -45,6 +45,24 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(name: .setting(SettingsCatalog.Worker.depthLevels), help: .setting(SettingsCatalog.Worker.depthLevels))
     var depthLevels: Int?
+
+    @Option(
+        name: .setting(SettingsCatalog.Worker.analyticsImbalanceLevels),
+        help: .setting(SettingsCatalog.Worker.analyticsImbalanceLevels))
+    var analyticsImbalanceLevels: Int?
+
+    @Option(
+        name: .setting(SettingsCatalog.Worker.analyticsBands), help: .setting(SettingsCatalog.Worker.analyticsBands))
+    var analyticsBandsBps: String?
+
+    @Option(
+        name: .setting(SettingsCatalog.Worker.analyticsSizes), help: .setting(SettingsCatalog.Worker.analyticsSizes))
+    var analyticsSizes: String?
+
+    @Option(
+        name: .setting(SettingsCatalog.Worker.analyticsNotionals),
+        help: .setting(SettingsCatalog.Worker.analyticsNotionals))
+    var analyticsNotionals: String?
 
     @Option(
         name: .setting(SettingsCatalog.Worker.intervalMilliseconds),
@@ -94,6 +112,10 @@ struct WorkerCommand: AsyncParsableCommand {
         flags.set(Worker.emit, emit)
         flags.set(Worker.streams, commaSeparated(streams))
         flags.set(Worker.depthLevels, depthLevels)
+        flags.set(Worker.analyticsImbalanceLevels, analyticsImbalanceLevels)
+        flags.set(Worker.analyticsBands, commaSeparated(analyticsBandsBps))
+        flags.set(Worker.analyticsSizes, commaSeparated(analyticsSizes))
+        flags.set(Worker.analyticsNotionals, commaSeparated(analyticsNotionals))
         flags.set(Worker.intervalMilliseconds, intervalMs)
         flags.set(Worker.repeatUnchanged, repeatUnchanged ? true : nil)
         flags.set(Worker.barIntervals, commaSeparated(barIntervals))

@@ -66,6 +66,28 @@ import Testing
         } throws: { "\($0)".contains("level2 here needs ingest.feed exchange") }
     }
 
+    @Test func aWorkerReadsItsAnalyticsSettings() throws {
+        let worker = try WorkerConfiguration(
+            settings: Self.settings([
+                "BOOKBUS_WORKER_PRODUCTS": "A-USD", "BOOKBUS_WORKER_STREAMS": "analytics",
+                "BOOKBUS_WORKER_ANALYTICS_IMBALANCE_LEVELS": "3", "BOOKBUS_WORKER_ANALYTICS_BANDS_BPS": "2.5,100",
+                "BOOKBUS_WORKER_ANALYTICS_SIZES": "0.001",
+            ]))
+        let analytics = try #require(worker.streams.analytics)
+        #expect(analytics.imbalanceLevels == 3)
+        #expect(analytics.bandsBasisPoints.map(\.description) == ["2.5", "100"])
+        #expect(analytics.sizes.map(\.description) == ["0.001"] && analytics.notionals.map(\.description) == ["1000"])
+        let off = try WorkerConfiguration(settings: Self.settings(["BOOKBUS_WORKER_PRODUCTS": "A-USD"]))
+        #expect(off.streams.analytics == nil, "off unless asked for")
+        #expect {
+            _ = try WorkerConfiguration(
+                settings: Self.settings([
+                    "BOOKBUS_WORKER_PRODUCTS": "A-USD", "BOOKBUS_WORKER_STREAMS": "analytics",
+                    "BOOKBUS_WORKER_ANALYTICS_NOTIONALS": "-5",
+                ]))
+        } throws: { "\($0)".contains("worker.analytics_notionals") && "\($0)".contains("-5 is not a positive decimal") }
+    }
+
     @Test func aWorkerReadsItsStreams() throws {
         let worker = try WorkerConfiguration(
             settings: Self.settings([

@@ -1,9 +1,10 @@
-"""The worker's opt-in streams (depth, conflation, trades, bars) through the whole topology, as
+"""The worker's opt-in streams (depth, conflation, analytics, trades, bars) through the whole topology, as
 real processes, against the independent Decimal oracle (Tests/oracle/stream_oracle.py), and read
 by a pyzmq subscriber that knows only README.md's wire protocol."""
 import json
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 import zmq
@@ -79,6 +80,55 @@ def test_conflation_can_repeat_unchanged_books(tmp_path):
     expected = group(event for event in oracle(recording, "--conflate-ms", "250", "--repeat") if event["type"] == "tob")
     assert project(actual, TOP_FIELDS) == project(expected, TOP_FIELDS)
     assert all(len(events) >= 11 for events in actual.values()), "every interval of 3 s, changed or not"
+
+
+ANALYTICS_FIELDS = ("type", "product", "source_seq", "exchange_time", "interval_end_ns", "mid", "microprice",
+                    "imbalance_levels", "imbalance", "bands", "impact")
+# The same analytics settings, as the worker's flags and as the oracle's.
+ANALYTICS_SETTINGS = {"imbalance-levels": "3", "bands-bps": "10,50,2.5", "sizes": "1,0.001", "notionals": "1000,250000"}
+
+
+DECIMAL_FIELDS = {"mid", "microprice", "imbalance", "bps", "bid_size", "ask_size", "size", "notional", "filled",
+                  "average_price", "slippage_bps"}
+
+
+def numbers(value, key=None):
+    """Every decimal field as a Decimal, so that `1.50` and `1.5` compare equal."""
+    if isinstance(value, dict):
+        return {name: numbers(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [numbers(item) for item in value]
+    return Decimal(value) if key in DECIMAL_FIELDS and value is not None else value
+
+
+def analytics_of(tmp_path, recording, worker_args=(), oracle_args=()):
+    """The analytics events published and the oracle's, numbers as Decimals."""
+    worker_settings = [word for name, value in ANALYTICS_SETTINGS.items() for word in (f"--analytics-{name}", value)]
+    oracle_settings = [word for name, value in ANALYTICS_SETTINGS.items() for word in (f"--{name}", value)]
+    actual = published(tmp_path, recording, "analytics", [*worker_settings, *worker_args])
+    expected = group(e for e in oracle(recording, "--analytics", *oracle_settings, *oracle_args)
+                     if e["type"] == "analytics")
+    return numbers(project(actual, ANALYTICS_FIELDS)), numbers(project(expected, ANALYTICS_FIELDS))
+
+
+def test_analytics_on_change_equal_the_oracle(tmp_path):
+    """Microprice, imbalance, bands and market-order walks (by size and by notional, one deep enough
+    to leave the touch and some books too thin to fill it) on the real recording."""
+    actual, expected = analytics_of(tmp_path, TEN_PRODUCTS_TIMED)
+    assert len(expected) == 10
+    assert actual == expected
+    impacts = [impact for events in expected.values() for event in events for impact in event["impact"]]
+    assert any(impact.get("notional") and impact["filled"] < impact["notional"] for impact in impacts), \
+        "a thin book fills part of the large order"
+    assert any(impact["slippage_bps"] > 0 for impact in impacts)
+
+
+def test_conflated_analytics_on_generated_traffic_equal_the_oracle(tmp_path):
+    recording = tmp_path / "synthetic.timed.jsonl"
+    synthetic_exchange_recording(recording, updates=3_000, seconds=3.0)
+    actual, expected = analytics_of(tmp_path, recording, ["--interval-ms", "100"], ["--conflate-ms", "100"])
+    assert expected and actual == expected
+    assert all(event["interval_end_ns"] % 100_000_000 == 0 for events in actual.values() for event in events)
 
 
 def test_trades_and_bars_equal_the_oracle(tmp_path):

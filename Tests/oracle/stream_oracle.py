@@ -7,6 +7,9 @@ plain or timed JSON Lines) and prints the events a worker would publish, one JSO
   --conflate-ms MS    top-of-book, spread (and with --depth, depth) events once per MS interval of
                       the recording's receive times (timed recordings), as of the interval's end;
                       --repeat publishes unchanged intervals too
+  --analytics         analytics events on change (or conflated): microprice, imbalance of the best
+                      --imbalance-levels, sizes within --bands-bps, and market orders by --sizes
+                      and --notionals, computed with exact fractions (see README, Streams)
   --trades            trade events (the taker's side), and the trade ids that were skipped
   --bars 1s,1m        OHLCV bars of the live trades per receive-time interval, with VWAP and
                       whether the bar is complete
@@ -17,8 +20,10 @@ they are rounded.
 """
 import argparse
 import json
+import math
 import sys
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, ROUND_HALF_UP, localcontext
+from fractions import Fraction
 
 from book_oracle import Book, book_messages, decimal_text, derived, products_named
 
@@ -43,6 +48,11 @@ def depth(book, levels):
     return bids, asks
 
 
+def digits(text):
+    """Fractional digits of a price as written: the book keeps its prices at the most it has seen."""
+    return max(0, -Decimal(text).as_tuple().exponent)
+
+
 def numeric(levels):
     return [(Decimal(p), Decimal(s)) for p, s in levels]
 
@@ -54,13 +64,118 @@ def interval_nanos(text):
     raise SystemExit(f"bad interval {text}")
 
 
+def rounded(value, digits):
+    """A Fraction rounded half away from zero to `digits` fractional digits, as text."""
+    scaled = abs(value) * 10**digits
+    whole = math.floor(scaled + Fraction(1, 2))
+    text = str(whole).rjust(digits + 1, "0")
+    if digits:
+        text = text[:-digits] + "." + text[-digits:]
+    return ("-" if value < 0 and whole else "") + text
+
+
+# Sums and products of decimals are exact at this precision; Inexact raises if one ever is not.
+EXACT = Context(prec=400, traps=[Inexact, InvalidOperation, DivisionByZero])
+
+
+def best_first(levels, order):
+    """(price, size) Decimals of one side in `order` (its prices best first), read lazily."""
+    for key in order:
+        yield key, Decimal(levels[key][1])
+
+
+def ratio(numerator, denominator):
+    return Fraction(numerator) / Fraction(denominator)
+
+
+def analytics(book, settings, digits):
+    """The analytics values of a book (None with an empty side or crossed): exact Decimal sums and
+    products, and each quotient an exact Fraction until it is rounded. Each walk reads a side from
+    the touch and stops where its formula does."""
+    if not book.bids or not book.asks:
+        return None
+    orders = {"bid": sorted(book.bids, reverse=True), "ask": sorted(book.asks)}
+    b, a = orders["bid"][0], orders["ask"][0]
+    if b >= a:
+        return None
+    bid_size, ask_size = Decimal(book.bids[b][1]), Decimal(book.asks[a][1])
+    with localcontext(EXACT):
+        mid = (a + b) / 2
+        price_digits = min(18, digits + 4)
+
+        def walk(side):
+            return best_first(book.bids if side == "bid" else book.asks, orders[side])
+
+        def best(side, count):
+            return sum((size for _, (_, size) in zip(range(count), walk(side))), Decimal(0))
+
+        def within(side, limit):
+            inside = (lambda p: p >= limit) if side == "bid" else (lambda p: p <= limit)
+            total = Decimal(0)
+            for price, size in walk(side):
+                if not inside(price):
+                    break
+                total += size
+            return total
+
+        depth_bid, depth_ask = best("bid", settings.imbalance_levels), best("ask", settings.imbalance_levels)
+        values = {
+            "mid": decimal_text(mid),
+            "microprice": rounded(ratio(b * ask_size + a * bid_size, bid_size + ask_size), price_digits),
+            "imbalance_levels": settings.imbalance_levels,
+            "imbalance": rounded(ratio(depth_bid - depth_ask, depth_bid + depth_ask), 6),
+            "bands": [{"bps": x, "bid_size": decimal_text(within("bid", mid * (1 - Decimal(x) / 10000))),
+                       "ask_size": decimal_text(within("ask", mid * (1 + Decimal(x) / 10000)))}
+                      for x in settings.bands],
+            "impact": [],
+        }
+        targets = [("size", x) for x in settings.sizes] + [("notional", x) for x in settings.notionals]
+        for unit, amount in targets:
+            wanted = Decimal(amount)
+            for side, takes in (("buy", "ask"), ("sell", "bid")):
+                filled, notional, size = Decimal(0), Decimal(0), Fraction(0)
+                whole = Decimal(0)
+                for price, available in walk(takes):
+                    remaining = wanted - filled
+                    if remaining <= 0:
+                        break
+                    if unit == "size":
+                        take = min(available, remaining)
+                        filled, notional, whole = filled + take, notional + take * price, whole + take
+                    elif available * price < remaining:
+                        filled, notional, whole = filled + available * price, notional + available * price, whole + available
+                    else:
+                        # The last level fills the rest: remaining / price of it, a quotient.
+                        filled, notional, size = wanted, wanted, ratio(remaining, price)
+                size += Fraction(whole)
+                average = Fraction(notional) / size
+                fraction_mid = Fraction(mid)
+                worse = (average - fraction_mid) if side == "buy" else (fraction_mid - average)
+                values["impact"].append({"side": side, unit: amount, "filled": decimal_text(filled),
+                                         "average_price": rounded(average, price_digits),
+                                         "slippage_bps": rounded(worse / fraction_mid * 10000, 4)})
+    return values
+
+
+def comparable(values):
+    """What decides whether analytics changed: every number compared by value."""
+    def number(value):
+        return value if value in ("buy", "sell") or not isinstance(value, str) else Fraction(value)
+
+    return {key: [{k: number(v) for k, v in item.items()} for item in value] if isinstance(value, list) else number(value)
+            for key, value in values.items()}
+
+
 class BookStreams:
     """What the last events of one product showed."""
 
-    def __init__(self):
+    def __init__(self, analytics_settings=None):
         self.top = "unset"
         self.spread = "unset"
         self.depth = None
+        self.analytics_settings = analytics_settings
+        self.analytics = None
+        self.price_digits = 0
 
     def events(self, product, book, stamp, levels, interval_end, repeat, out):
         bid, ask = book.top()
@@ -86,6 +201,11 @@ class BookStreams:
             if repeat or self.depth != shown:
                 self.depth = shown
                 out.append({"type": "depth", **common, "levels": levels, "bids": bids, "asks": asks})
+        if self.analytics_settings:
+            values = analytics(book, self.analytics_settings, self.price_digits)
+            if values is not None and (repeat or comparable(values) != self.analytics):
+                self.analytics = comparable(values)
+                out.append({"type": "analytics", **common, **values})
 
 
 def book_streams(args, out):
@@ -119,12 +239,14 @@ def book_streams(args, out):
                 close(product, received)
         for product, kind, payload, time in book_messages(message):
             book = books.setdefault(product, Book())
-            streams.setdefault(product, BookStreams())
+            product_streams = streams.setdefault(product, BookStreams(args.analytics and args))
             if kind == "snapshot":
                 book.replace(*payload)
+                product_streams.price_digits = max((digits(p) for p, _ in payload[0] + payload[1]), default=0)
             elif book.has_snapshot:
                 for side, price, size in payload:
                     book.apply(side, price, size)
+                    product_streams.price_digits = max(product_streams.price_digits, digits(price))
             else:
                 continue
             current = (sequences[product], time)
@@ -219,9 +341,17 @@ def main():
     parser.add_argument("--depth", type=int, default=0)
     parser.add_argument("--conflate-ms", type=int, default=0)
     parser.add_argument("--repeat", action="store_true")
+    parser.add_argument("--analytics", action="store_true")
+    parser.add_argument("--imbalance-levels", type=int, default=5)
+    parser.add_argument("--bands-bps", default="10,50")
+    parser.add_argument("--sizes", default="")
+    parser.add_argument("--notionals", default="1000")
     parser.add_argument("--trades", action="store_true")
     parser.add_argument("--bars", default="")
     args = parser.parse_args()
+    args.bands = [x for x in args.bands_bps.split(",") if x]
+    args.sizes = [x for x in args.sizes.split(",") if x]
+    args.notionals = [x for x in args.notionals.split(",") if x]
     out = []
     if args.trades or args.bars:
         trade_streams(args, out)

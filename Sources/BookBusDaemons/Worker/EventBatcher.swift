@@ -50,6 +50,12 @@ struct EventBatcher {
         try add(.trade, product: event.product, receivedAtNanos: event.ingestTimeNanos) { event.encode(into: &$0) }
     }
 
+    mutating func add(_ event: AnalyticsEvent) throws {
+        try add(.analytics, product: event.product, receivedAtNanos: event.ingestTimeNanos) {
+            event.encode(into: &$0)
+        }
+    }
+
     /// Queues a bar; its bus header carries the bar's end as the receive time.
     mutating func add(_ event: BarEvent) throws {
         try add(.bar, product: event.product, receivedAtNanos: event.endNanos) { event.encode(into: &$0) }
@@ -105,6 +111,7 @@ extension EventFamily {
         case .depth: 2
         case .trade: 3
         case .bar: 4
+        case .analytics: 5
         }
     }
 }

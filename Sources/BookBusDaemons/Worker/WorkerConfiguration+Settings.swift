@@ -3,6 +3,7 @@ public import BookBusSettings
 import BusProtocol
 import CoinbaseFeed
 import Foundation
+import OrderBook
 
 extension WorkerConfiguration {
     /// The worker's configuration from its effective settings.
@@ -67,6 +68,7 @@ extension WorkerConfiguration {
         streams.spread = families.contains(.spread)
         streams.depthLevels = families.contains(.depth) ? settings[Worker.depthLevels] : nil
         streams.trades = families.contains(.trade)
+        if families.contains(.analytics) { streams.analytics = try analytics(settings) }
         if families.contains(.bar) {
             streams.barIntervals = try settings[Worker.barIntervals].map { text in
                 do {
@@ -90,5 +92,22 @@ extension WorkerConfiguration {
                 interval: StreamInterval(milliseconds: interval), repeatsUnchanged: settings[Worker.repeatUnchanged])
         }
         return streams
+    }
+
+    /// What the analytics stream computes.
+    private static func analytics(_ settings: EffectiveSettings) throws -> StreamSettings.Analytics {
+        typealias Worker = SettingsCatalog.Worker
+        func amounts(_ setting: Setting<[String]>) throws -> [ExactDecimal] {
+            try settings[setting].map { text in
+                guard let amount = try? ExactDecimal(text), !amount.isNegative, !amount.isZero else {
+                    throw settings.invalid(setting.definition, "\(text) is not a positive decimal number")
+                }
+                return amount
+            }
+        }
+        return StreamSettings.Analytics(
+            imbalanceLevels: settings[Worker.analyticsImbalanceLevels],
+            bandsBasisPoints: try amounts(Worker.analyticsBands),
+            sizes: try amounts(Worker.analyticsSizes), notionals: try amounts(Worker.analyticsNotionals))
     }
 }

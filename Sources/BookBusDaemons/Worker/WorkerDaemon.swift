@@ -129,11 +129,10 @@ final class WorkerDaemon {
     private func carryOut() throws {
         guard !core.output.isEmpty else { return }
         let output = core.output
-        if !output.events.isEmpty || !output.depthEvents.isEmpty || !output.tradeEvents.isEmpty
-            || !output.barEvents.isEmpty
-        {
+        if output.hasEvents {
             for event in output.events { try events.add(event) }
             for event in output.depthEvents { try events.add(event) }
+            for event in output.analyticsEvents { try events.add(event) }
             for event in output.tradeEvents { try events.add(event) }
             for event in output.barEvents { try events.add(event) }
             try events.flush()
