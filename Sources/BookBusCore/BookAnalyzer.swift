@@ -26,8 +26,23 @@ public struct BookAnalyzer: Sendable {
     public static let imbalanceDigits: UInt8 = 6
     public static let slippageDigits: UInt8 = 4
 
+    /// The market orders to walk, by size then by notional, in the settings' order.
+    private let targets: [AnalyticsEvent.Impact.Target]
+    /// Band indices from the narrowest, the order a walk out from the touch leaves them in.
+    private let narrowestFirst: [Int]
+    /// `10⁴ − X` (bids) and `10⁴ + X` (asks) per band, which scale the mid to each band's edge.
+    private let bidEdgeFactors: [ExactSum]
+    private let askEdgeFactors: [ExactSum]
+
     public init(_ settings: StreamSettings.Analytics) {
         self.settings = settings
+        let widths = settings.bandsBasisPoints
+        targets =
+            settings.sizes.map(AnalyticsEvent.Impact.Target.size)
+            + settings.notionals.map(AnalyticsEvent.Impact.Target.notional)
+        narrowestFirst = widths.indices.sorted { widths[$0] < widths[$1] }
+        bidEdgeFactors = widths.map { Self.tenThousand.subtracting(ExactSum($0)) }
+        askEdgeFactors = widths.map { Self.tenThousand.adding(ExactSum($0)) }
     }
 
     /// The analytics of `book`, or `nil` when it has an empty side or is crossed.
@@ -51,9 +66,6 @@ public struct BookAnalyzer: Sendable {
             AnalyticsEvent.Band(
                 basisPoints: settings.bandsBasisPoints[index], bidSize: bidBands[index], askSize: askBands[index])
         }
-        let targets =
-            settings.sizes.map(AnalyticsEvent.Impact.Target.size)
-            + settings.notionals.map(AnalyticsEvent.Impact.Target.notional)
         var impacts: [AnalyticsEvent.Impact] = []
         impacts.reserveCapacity(targets.count * 2)
         for target in targets {
@@ -84,14 +96,8 @@ public struct BookAnalyzer: Sendable {
     /// the touch. A level at price `p` is within `X` bps when `2p × 10⁴ ≥ 2·mid × (10⁴ − X)` (bids) or
     /// `2p × 10⁴ ≤ 2·mid × (10⁴ + X)` (asks): integers on both sides, nothing rounded.
     private func sizesWithinBands(_ side: Side, of book: OrderBook, twiceMid: ExactSum) -> [ExactSum] {
-        let widths = settings.bandsBasisPoints
-        let limits = widths.map { width in
-            twiceMid.multiplied(
-                by: side == .bid
-                    ? Self.tenThousand.subtracting(ExactSum(width)) : Self.tenThousand.adding(ExactSum(width)))
-        }
-        let narrowestFirst = widths.indices.sorted { widths[$0] < widths[$1] }
-        var sizes = Array(repeating: ExactSum(), count: widths.count)
+        let limits = (side == .bid ? bidEdgeFactors : askEdgeFactors).map { twiceMid.multiplied(by: $0) }
+        var sizes = Array(repeating: ExactSum(), count: limits.count)
         var total = ExactSum()
         var open = 0
         book.walkLevels(side) { level in

@@ -42,8 +42,9 @@ struct BookStamp: Sendable {
 ///
 /// On change, a trusted book's change makes a top-of-book event when the best bid or ask (price
 /// or size) changed, a spread event when the spread changed, a depth event when any of the best N
-/// levels changed, an analytics event when any of its values changed. Conflated, the same comparisons run once per interval, on the book as it stood
-/// at the interval's end, and nothing is published for an interval the book ended untrusted.
+/// levels changed, an analytics event when any of its values changed. Conflated, the same
+/// comparisons run once per interval, on the book as it stood at the interval's end, and nothing
+/// is published for an interval the book ended untrusted.
 struct BookStreams: Sendable {
     private var lastTop: TopOfBook?
     private var lastSpread: ExactDecimal??

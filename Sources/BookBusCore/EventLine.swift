@@ -63,7 +63,7 @@ extension EventLine {
 
     /// An analytics event on one line:
     ///
-    /// `BTC-USD analytics  mid 19815.59  micro 19816.7537  imb(5) -0.302791  ±10bps 1.25 | 3.5  buy 1000 @ 19817.12 (+0.78bps)`
+    /// `BTC-USD analytics  mid 19815.59  micro 19816.7537  imb(5) -0.302791  ±10bps 1.25 | 3.5  buy notional 1000 @ 19817.1200 (+0.7822bps)`
     public static func text(_ event: AnalyticsEvent) -> String {
         let values = event.values
         var line = "\(event.product) analytics  mid \(values.mid)  micro \(text(values.microprice))"
@@ -81,12 +81,7 @@ extension EventLine {
             if let slippage = impact.slippageBasisPoints {
                 line += " (\(slippage.isNegative ? "" : "+")\(slippage)bps)"
             }
-            if case .size(let size) = impact.target, impact.filled.decimal != size {
-                line += " filled \(impact.filled)"
-            }
-            if case .notional(let notional) = impact.target, impact.filled.decimal != notional {
-                line += " filled $\(impact.filled)"
-            }
+            if impact.filled.decimal != impact.target.amount { line += " filled \(impact.filled)" }
         }
         return line
     }

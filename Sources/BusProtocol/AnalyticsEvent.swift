@@ -50,14 +50,21 @@ public struct AnalyticsEvent: Sendable, Equatable {
 
     /// A market order walking the book: buying lifts offers, selling hits bids.
     public struct Impact: Sendable, Equatable {
-        public enum Side: String, Sendable {
-            case buy, sell
-        }
+        /// The order's side: the side a trade names its taker by.
+        public typealias Side = TradeEvent.Side
 
         /// What the order asks for: a size (base currency) or a notional (quote currency).
         public enum Target: Sendable, Equatable {
             case size(ExactDecimal)
             case notional(ExactDecimal)
+
+            /// The size or notional asked for.
+            public var amount: ExactDecimal {
+                switch self {
+                case .size(let size): size
+                case .notional(let notional): notional
+                }
+            }
         }
 
         public var side: Side
