@@ -142,11 +142,9 @@ public struct AnalyticsEvent: Sendable, Equatable {
             json.append(UInt8(ascii: "}"))
         }
         json.append(UInt8(ascii: "]"))
-        appendField(#","exchange_time":"#, exchangeTime, to: &json)
-        appendField(#","ingest_time_ns":"#, ingestTimeNanos, to: &json)
-        appendField(#","source_seq":"#, sourceSequence, to: &json)
-        if let intervalEndNanos { appendField(#","interval_end_ns":"#, intervalEndNanos, to: &json) }
-        appendTrailer(worker: worker, generation: generation, to: &json)
+        appendSourceAndTrailer(
+            exchangeTime: exchangeTime, ingestTimeNanos: ingestTimeNanos, sourceSequence: sourceSequence,
+            intervalEndNanos: intervalEndNanos, worker: worker, generation: generation, to: &json)
     }
 
     /// The JSON payload.

@@ -53,11 +53,9 @@ public struct DepthEvent: Sendable, Equatable {
         Self.append(bids, to: &json)
         json.append(contentsOf: #","asks":"#.utf8)
         Self.append(asks, to: &json)
-        appendField(#","exchange_time":"#, exchangeTime, to: &json)
-        appendField(#","ingest_time_ns":"#, ingestTimeNanos, to: &json)
-        appendField(#","source_seq":"#, sourceSequence, to: &json)
-        if let intervalEndNanos { appendField(#","interval_end_ns":"#, intervalEndNanos, to: &json) }
-        appendTrailer(worker: worker, generation: generation, to: &json)
+        appendSourceAndTrailer(
+            exchangeTime: exchangeTime, ingestTimeNanos: ingestTimeNanos, sourceSequence: sourceSequence,
+            intervalEndNanos: intervalEndNanos, worker: worker, generation: generation, to: &json)
     }
 
     /// The JSON payload.

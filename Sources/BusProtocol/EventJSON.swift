@@ -87,6 +87,19 @@ func appendTrailer(worker: String, generation: UInt64, to json: inout [UInt8]) {
     json.append(UInt8(ascii: "}"))
 }
 
+/// Appends the fields that say which message an event comes from (`exchange_time`,
+/// `ingest_time_ns`, `source_seq`, and `interval_end_ns` for a conflated event), then the trailer.
+func appendSourceAndTrailer(
+    exchangeTime: String?, ingestTimeNanos: UInt64, sourceSequence: UInt64, intervalEndNanos: UInt64? = nil,
+    worker: String, generation: UInt64, to json: inout [UInt8]
+) {
+    appendField(#","exchange_time":"#, exchangeTime, to: &json)
+    appendField(#","ingest_time_ns":"#, ingestTimeNanos, to: &json)
+    appendField(#","source_seq":"#, sourceSequence, to: &json)
+    if let intervalEndNanos { appendField(#","interval_end_ns":"#, intervalEndNanos, to: &json) }
+    appendTrailer(worker: worker, generation: generation, to: &json)
+}
+
 /// A decimal field of a decoded event.
 func decodedDecimal(_ text: String, field: String) throws(BusProtocolError) -> ExactDecimal {
     do {

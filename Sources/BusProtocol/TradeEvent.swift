@@ -51,10 +51,9 @@ public struct TradeEvent: Sendable, Equatable {
         appendField(#","price":"#, price, to: &json)
         appendField(#","size":"#, size, to: &json)
         json.append(contentsOf: side == .buy ? #","side":"buy""#.utf8 : #","side":"sell""#.utf8)
-        appendField(#","exchange_time":"#, exchangeTime, to: &json)
-        appendField(#","ingest_time_ns":"#, ingestTimeNanos, to: &json)
-        appendField(#","source_seq":"#, sourceSequence, to: &json)
-        appendTrailer(worker: worker, generation: generation, to: &json)
+        appendSourceAndTrailer(
+            exchangeTime: exchangeTime, ingestTimeNanos: ingestTimeNanos, sourceSequence: sourceSequence,
+            worker: worker, generation: generation, to: &json)
     }
 
     /// The JSON payload.
