@@ -158,7 +158,9 @@ public struct CloneClient: Sendable {
             publishIfTrusted(header, exchangeTime: Self.exchangeTime(of: messages), now: now, actions: &actions)
         } else if isSnapshot, let messages {
             // A snapshot on the stream replaces everything: the book is complete from here.
-            goLive(header, snapshot: messages, fromService: false, now: now, actions: &actions)
+            if goLive(header, snapshot: messages, fromService: false, now: now, actions: &actions) {
+                publishIfTrusted(header, exchangeTime: Self.exchangeTime(of: messages), now: now, actions: &actions)
+            }
         } else {
             keep(BufferedMessage(header: header, messages: messages), actions: &actions)
         }
@@ -190,9 +192,14 @@ public struct CloneClient: Sendable {
             lastSequence = message.header.sequence
             if let messages = message.messages { apply(messages, of: message.header, actions: &actions) }
         }
+        // One publish, as of the last message applied: actions are carried out on the book as it
+        // stands after this input, so an event stamped with the snapshot's own sequence would show
+        // the later messages' levels.
         if let last = newer.last {
             publishIfTrusted(
                 last.header, exchangeTime: Self.exchangeTime(of: last.messages ?? []), now: now, actions: &actions)
+        } else {
+            publishIfTrusted(header, exchangeTime: Self.exchangeTime(of: [snapshot]), now: now, actions: &actions)
         }
     }
 
@@ -236,7 +243,7 @@ public struct CloneClient: Sendable {
     }
 
     /// Loads a snapshot and trusts the book again; `false` (still waiting) when the book refused it.
-    @discardableResult
+    /// The caller publishes, once it has applied what follows the snapshot.
     private mutating func goLive(
         _ header: FrameHeader, snapshot: [BookMessage], fromService: Bool, now: ContinuousClock.Instant,
         actions: inout [Action]
@@ -257,7 +264,6 @@ public struct CloneClient: Sendable {
         bufferOverflowed = false
         request = nil
         actions.append(.live(after: reason, sequence: header.sequence, fromService: fromService))
-        publishIfTrusted(header, exchangeTime: Self.exchangeTime(of: snapshot), now: now, actions: &actions)
         return true
     }
 

@@ -191,12 +191,15 @@ def assert_events_match_tops(events, tops):
         assert shown == reference, f"{product} at {event['source_seq']}: event {shown} vs reference {reference}"
 
 
-def synthetic_exchange_recording(path, products=("AAA-USD", "BBB-USD", "CCC-USD"), updates=40_000, seconds=4.0, seed=11):
+def synthetic_exchange_recording(path, products=("AAA-USD", "BBB-USD", "CCC-USD"), updates=40_000, seconds=4.0, seed=11,
+                                 trade_every=0):
     """A timed Exchange-format recording: a snapshot per product, then `updates` single-change
-    l2updates near the touch spread evenly over `seconds`. Never crossed."""
+    l2updates near the touch spread evenly over `seconds`. Never crossed. With `trade_every`, every
+    that many updates are followed by a match of their product (trade ids consecutive per product)."""
     import random
     rng = random.Random(seed)
     books = {}
+    trade_ids = {}
     lines = []
     start = 1_700_000_000.0
 
@@ -219,6 +222,13 @@ def synthetic_exchange_recording(path, products=("AAA-USD", "BBB-USD", "CCC-USD"
         size = "0.0000" if rng.random() < 0.25 else f"{rng.randint(1, 10**6) / 10**4:.4f}"
         emit(seconds * (step + 1) / updates, {"type": "l2update", "product_id": product, "changes": [[side, price, size]],
                                                "time": f"t{step}"})
+        if trade_every and (step + 1) % trade_every == 0:
+            trade_ids[product] = trade_ids.get(product, 0) + 1
+            maker = rng.choice(["buy", "sell"])
+            emit(seconds * (step + 1) / updates, {
+                "type": "match", "trade_id": trade_ids[product], "product_id": product, "side": maker,
+                "price": f"{mid - 0.05:.2f}" if maker == "buy" else f"{mid + 0.05:.2f}",
+                "size": f"{rng.randint(1, 10**4) / 10**4:.4f}", "time": f"t{step}"})
     Path(path).write_text("\n".join(lines) + "\n")
 
 

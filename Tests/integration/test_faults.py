@@ -27,14 +27,14 @@ class Topology:
         self.processes.append(process)
         return process
 
-    def sink(self, *extra):
+    def sink(self, *extra, events="spread,tob"):
         connects = sum([["--connect", f"tcp://127.0.0.1:{port}"] for port in self.worker_ports], [])
-        return self.start("sink", ["sink", *connects, "--events", "spread,tob", "--format", "json", "--log", str(self.log),
+        return self.start("sink", ["sink", *connects, "--events", events, "--format", "json", "--log", str(self.log),
                                    "--quiet", *extra])
 
-    def worker(self, index, *extra, name=None):
+    def worker(self, index, *extra, name=None, shard=None):
         return self.start(name or f"worker-{index}", [
-            "worker", "--shard", f"{index}/{self.workers}", "--ingest", f"tcp://127.0.0.1:{self.ingest_port}",
+            "worker", "--shard", shard or f"{index}/{self.workers}", "--ingest", f"tcp://127.0.0.1:{self.ingest_port}",
             "--snapshots", f"tcp://127.0.0.1:{self.snapshot_port}", "--publish", f"tcp://127.0.0.1:{self.worker_ports[index]}",
             "--name", f"worker-{index}", *extra])
 

@@ -2,8 +2,10 @@
 real processes, against the independent Decimal oracle (Tests/oracle/stream_oracle.py), and read
 by a pyzmq subscriber that knows only README.md's wire protocol."""
 import json
+import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -220,3 +222,78 @@ def test_a_readme_subscriber_receives_depth_and_trades(tmp_path):
     assert depth["levels"] == 10 and all(len(level) == 2 for level in depth["bids"] + depth["asks"])
     assert all(set(trade) >= {"trade_id", "price", "size", "side", "exchange_time"} for trade in seen["trade"])
     assert all(bar["volume"] and bar["trades"] > 0 for bar in seen["bar"])
+
+
+def state_as_of(expected, event):
+    """The oracle's last event of the event's product and type at or before the message it names:
+    the stream's content after that message (on-change events are published whenever it changes)."""
+    import bisect
+    events = expected[(event["product"], event["type"])]
+    index = bisect.bisect_right([e["source_seq"] for e in events], event["source_seq"]) - 1
+    assert index >= 0, f"{event['type']} of {event['product']} at {event['source_seq']} precedes the book"
+    return events[index]
+
+
+STATE_FIELDS = {"tob": ("bid", "bid_size", "ask", "ask_size"), "depth": ("bids", "asks"),
+                "analytics": ("mid", "microprice", "imbalance", "bands", "impact")}
+
+
+def test_after_forced_gaps_no_stream_shows_a_state_the_book_never_had(tmp_path):
+    """Two paused workers (one on change, one conflated to 100 ms) lose messages at the ingest's
+    high-water mark and resynchronise: every top-of-book, depth and analytics event still shows the
+    book exactly as of the message it names, and every bar that lost trades says so."""
+    from test_faults import Topology
+    recording = tmp_path / "busy.timed.jsonl"
+    synthetic_exchange_recording(recording, updates=40_000, seconds=5.0, trade_every=20)
+    streams = ["--streams", "tob,depth,analytics,bar", "--depth-levels", "5", "--bar-intervals", "1s"]
+    common = ["--hwm", "20", "--wait-for-subscribers", "1", *streams]
+    topology = Topology(tmp_path, workers=2)
+    try:
+        topology.sink(events="tob,depth,analytics,bar")
+        # Both own every product: one publishes on change, the other once per interval.
+        workers = [topology.worker(0, *common, shard="0/1"),
+                   topology.worker(1, *common, "--interval-ms", "100", shard="0/1")]
+        topology.ingest("--replay", str(recording), *RECORDED, "--speed", "1", "--no-lossless", "--hwm", "20",
+                        "--wait-for-subscribers", "2")
+        time.sleep(1.0)
+        for worker in workers:
+            worker.popen.send_signal(signal.SIGSTOP)  # paused: their queues fill, the ingest drops
+        time.sleep(2.0)
+        for worker in workers:
+            worker.popen.send_signal(signal.SIGCONT)
+        time.sleep(3.5)  # the replay goes on: the workers resynchronise from the snapshot service
+        statuses = topology.stop()
+    finally:
+        topology.close()
+    assert set(statuses.values()) == {0}, statuses
+    for worker in workers:
+        reasons = worker.statistic("resyncs_by_reason")
+        assert reasons["sequence_gap"] + reasons["heartbeat_shows_loss"] > 0, reasons
+        assert worker.statistic("snapshots_applied") > 0
+    events = topology.events()
+    expected = group(oracle(recording, "--depth", "5", "--analytics"))
+    bars = {(bar["product"], bar["start_ns"]): bar for bar in oracle(recording, "--bars", "1s") if bar["type"] == "bar"}
+    bar_fields = ("open", "high", "low", "close", "volume", "notional", "vwap", "trades")
+    short_bars = 0
+    for worker, conflated in (("worker-0", False), ("worker-1", True)):
+        mine = [event for event in events if event["worker"] == worker]
+        shown = {kind: [event for event in mine if event["type"] == kind] for kind in STATE_FIELDS}
+        assert all(len(kinds) >= 20 for kinds in shown.values()), {kind: len(e) for kind, e in shown.items()}
+        for event in (event for kind in STATE_FIELDS for event in shown[kind]):
+            assert ("interval_end_ns" in event) == conflated
+            fields = STATE_FIELDS[event["type"]]
+            reference = state_as_of(expected, event)
+            assert numbers({key: event[key] for key in fields}) == numbers({key: reference[key] for key in fields}), \
+                f"{worker}: {event['type']} of {event['product']} at {event['source_seq']}"
+        # Every product published again after the repair, into the last fifth of its messages.
+        for product in ("AAA-USD", "BBB-USD", "CCC-USD"):
+            last = expected[(product, "depth")][-1]["source_seq"]
+            assert max(e["source_seq"] for e in shown["depth"] if e["product"] == product) > 0.8 * last, product
+        # A bar is either the one every trade makes, or marked incomplete.
+        differing = [bar for bar in mine if bar["type"] == "bar" and
+                     {key: bar[key] for key in bar_fields} != {key: bars[(bar["product"], bar["start_ns"])][key]
+                                                              for key in bar_fields}]
+        assert all(not bar["complete"] for bar in differing), f"{worker}: a bar missing trades claims to be complete"
+        short_bars += len(differing)
+    assert sum(worker.statistic("missed_trades") for worker in workers) > 0
+    assert short_bars > 0, "the pause lost trades from some bar"
