@@ -28,8 +28,6 @@ public struct BookAnalyzer: Sendable {
 
     /// The market orders to walk, by size then by notional, in the settings' order.
     private let targets: [AnalyticsEvent.Impact.Target]
-    /// Band indices from the narrowest, the order a walk out from the touch leaves them in.
-    private let narrowestFirst: [Int]
     /// `10⁴ − X` (bids) and `10⁴ + X` (asks) per band, which scale the mid to each band's edge.
     private let bidEdgeFactors: [ExactSum]
     private let askEdgeFactors: [ExactSum]
@@ -40,7 +38,6 @@ public struct BookAnalyzer: Sendable {
         targets =
             settings.sizes.map(AnalyticsEvent.Impact.Target.size)
             + settings.notionals.map(AnalyticsEvent.Impact.Target.notional)
-        narrowestFirst = widths.indices.sorted { widths[$0] < widths[$1] }
         bidEdgeFactors = widths.map { Self.tenThousand.subtracting(ExactSum($0)) }
         askEdgeFactors = widths.map { Self.tenThousand.adding(ExactSum($0)) }
     }
@@ -92,28 +89,17 @@ public struct BookAnalyzer: Sendable {
         return total
     }
 
-    /// The size resting within each band on `side`, in the settings' order, from one walk out from
-    /// the touch. A level at price `p` is within `X` bps when `2p × 10⁴ ≥ 2·mid × (10⁴ − X)` (bids) or
-    /// `2p × 10⁴ ≤ 2·mid × (10⁴ + X)` (asks): integers on both sides, nothing rounded.
+    /// The size resting within each band on `side`, in the settings' order. A level at price `p`
+    /// is within `X` bps when `2p × 10⁴ ≥ 2·mid × (10⁴ − X)` (bids) or `2p × 10⁴ ≤ 2·mid × (10⁴ + X)`
+    /// (asks): integers on both sides, nothing rounded.
     private func sizesWithinBands(_ side: Side, of book: OrderBook, twiceMid: ExactSum) -> [ExactSum] {
-        let limits = (side == .bid ? bidEdgeFactors : askEdgeFactors).map { twiceMid.multiplied(by: $0) }
-        var sizes = Array(repeating: ExactSum(), count: limits.count)
-        var total = ExactSum()
-        var open = 0
-        book.walkLevels(side) { level in
-            let scaled = ExactSum(level.price).multiplied(by: Self.twentyThousand)
-            while open < narrowestFirst.count {
-                let order = ExactSum.compare(scaled, limits[narrowestFirst[open]])
-                guard side == .bid ? order < 0 : order > 0 else { break }
-                sizes[narrowestFirst[open]] = total
-                open += 1
+        (side == .bid ? bidEdgeFactors : askEdgeFactors).map { factor in
+            let limit = twiceMid.multiplied(by: factor)
+            return book.totalSize(side) { price in
+                let order = ExactSum.compare(ExactSum(price).multiplied(by: Self.twentyThousand), limit)
+                return side == .bid ? order >= 0 : order <= 0
             }
-            guard open < narrowestFirst.count else { return false }
-            total.add(level.size)
-            return true
         }
-        for index in narrowestFirst[open...] { sizes[index] = total }
-        return sizes
     }
 
     /// A market order walking the side it takes from, and what it would pay.

@@ -29,6 +29,9 @@ public struct CloneClient: Sendable {
         public var retryDelay: Duration = .milliseconds(50)
         /// A crossed book resynchronises at most this often.
         public var crossedResyncInterval: Duration = .seconds(5)
+        /// The book keeps size totals per page of levels, for analytics' price bands (see
+        /// ``OrderBook/init(product:tracksSizeTotals:)``).
+        public var tracksSizeTotals = false
 
         public init(bufferLimit: Int, asksForSnapshots: Bool) {
             self.bufferLimit = max(1, bufferLimit)
@@ -114,7 +117,7 @@ public struct CloneClient: Sendable {
     /// ``start(now:actions:)``).
     public init(product: String, reason: ResyncReason, settings: Settings) {
         self.settings = settings
-        book = ProductBook(product: product)
+        book = ProductBook(product: product, tracksSizeTotals: settings.tracksSizeTotals)
         phase = .awaitingSnapshot(reason)
     }
 

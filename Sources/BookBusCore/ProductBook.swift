@@ -17,8 +17,9 @@ public struct ProductBook: Sendable {
     /// Level changes of the updates applied (snapshots not counted).
     public private(set) var levelChanges = 0
 
-    public init(product: String) {
-        book = OrderBook(product: product)
+    /// - Parameter tracksSizeTotals: see ``OrderBook/init(product:tracksSizeTotals:)``.
+    public init(product: String, tracksSizeTotals: Bool = false) {
+        book = OrderBook(product: product, tracksSizeTotals: tracksSizeTotals)
     }
 
     public var product: String { book.product }

@@ -199,6 +199,8 @@ public struct WorkerCore {
     private var upstreamStale: Set<String> = []
     /// The book streams' plan, from the configuration.
     private let plan: BookStreamPlan
+    /// The replicas' settings: the configuration's, with size totals kept when analytics need them.
+    private let cloneSettings: CloneClient.Settings
     /// The latest receive time of a raw message: the stream's clock for interval streams.
     private var latestReceiveNanos: UInt64 = 0
 
@@ -212,6 +214,9 @@ public struct WorkerCore {
         self.configuration = configuration
         self.now = now
         plan = BookStreamPlan(configuration.streams, emit: configuration.emit)
+        var cloneSettings = configuration.clone
+        cloneSettings.tracksSizeTotals = configuration.streams.analytics != nil
+        self.cloneSettings = cloneSettings
         actions.reserveCapacity(8)
     }
 
@@ -483,7 +488,7 @@ public struct WorkerCore {
         if isSnapshot {
             products[product] = Product(
                 name: product,
-                clone: CloneClient(product: product, reason: .firstMessage, settings: configuration.clone),
+                clone: CloneClient(product: product, reason: .firstMessage, settings: cloneSettings),
                 bars: configuration.streams.barIntervals)
             index = products.index(forKey: product)!
         } else {
@@ -515,7 +520,7 @@ public struct WorkerCore {
     @discardableResult
     private mutating func startReplica(of product: String, reason: ResyncReason) -> Dictionary<String, Product>.Index {
         products[product] = Product(
-            name: product, clone: CloneClient(product: product, reason: reason, settings: configuration.clone),
+            name: product, clone: CloneClient(product: product, reason: reason, settings: cloneSettings),
             bars: configuration.streams.barIntervals)
         let index = products.index(forKey: product)!
         update(at: index) { clone, now, actions in clone.start(now: now, actions: &actions) }

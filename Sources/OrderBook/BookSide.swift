@@ -14,6 +14,9 @@ public enum Side: Sendable, Hashable {
 /// binary search over each page's last key and moves at most a page of entries, so its cost does not
 /// grow with how deep it lands; the best level is read in O(1). (A single sorted array moves every
 /// level between the change and the touch: thousands on Coinbase's real traffic.)
+///
+/// A side made with `tracksSizeTotals` also keeps each page's total size, so the size resting
+/// between the touch and any price is a sum over pages, not over levels.
 struct BookSide {
     /// Most levels a page holds; a page that grows past it splits in two.
     static let pageCapacity = 128
@@ -25,6 +28,24 @@ struct BookSide {
         var keys: [Int64]
         /// The size at each level, as Coinbase wrote it; never zero.
         var sizes: [ExactDecimal]
+        /// The sum of `sizes`, when the side tracks totals (zero otherwise).
+        var total = ExactSum()
+
+        init(keys: [Int64], sizes: [ExactDecimal], tracksTotal: Bool) {
+            self.keys = keys
+            self.sizes = sizes
+            if tracksTotal { total = Self.sum(sizes) }
+        }
+
+        static func sum<C: Collection<ExactDecimal>>(_ sizes: C) -> ExactSum {
+            var total = ExactSum()
+            for size in sizes { total.add(size) }
+            return total
+        }
+
+        /// The page's total size, added up afresh if the running total overflowed (its later
+        /// changes could not be taken back out).
+        var trustedTotal: ExactSum { total.overflowed ? Self.sum(sizes) : total }
 
         /// Index of the first key not below `key`.
         @inline(__always)
@@ -39,9 +60,12 @@ struct BookSide {
     private var lastKeys: [Int64] = []
     private(set) var count = 0
     let side: Side
+    /// Pages keep their total size.
+    let tracksSizeTotals: Bool
 
-    init(side: Side) {
+    init(side: Side, tracksSizeTotals: Bool = false) {
         self.side = side
+        self.tracksSizeTotals = tracksSizeTotals
     }
 
     /// Maps a price mantissa (at the book scale) to its sort key.
@@ -83,6 +107,42 @@ struct BookSide {
         }
     }
 
+    /// The total size of the levels from the best out while `isWithin` holds for their price
+    /// mantissa. `isWithin` must hold for the best levels and, once false, stay false further out
+    /// (a price bound): it is asked O(log n) times, by binary search. With page totals tracked the
+    /// sum costs one term per page within; otherwise one per level.
+    func totalSize(while isWithin: (Int64) -> Bool) -> ExactSum {
+        guard tracksSizeTotals else {
+            var total = ExactSum()
+            walkBestFirst { price, size in
+                guard isWithin(price) else { return false }
+                total.add(size)
+                return true
+            }
+            return total
+        }
+        // Keys ascend towards the best, so the keys within are a suffix: find where it starts.
+        let first = suffixStart(of: lastKeys, where: { isWithin(price(forKey: $0)) })
+        guard first < pages.count else { return ExactSum() }
+        let page = pages[first]
+        let start = suffixStart(of: page.keys, where: { isWithin(price(forKey: $0)) })
+        var total = Page.sum(page.sizes[start...])
+        for later in pages[(first + 1)...] { total = total.adding(later.trustedTotal) }
+        return total
+    }
+
+    /// The first index of ascending `keys` from which `holds` is true to the end (`keys.count`
+    /// when it holds for none); `holds` is false, then true.
+    private func suffixStart(of keys: [Int64], where holds: (Int64) -> Bool) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if holds(keys[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     /// The page that holds `key`, or would: the first whose last key is not below it, else the last.
     @inline(__always)
     private func pageIndex(of key: Int64) -> Int {
@@ -100,7 +160,7 @@ struct BookSide {
         let key = key(forPrice: priceMantissa)
         guard !pages.isEmpty else {
             guard !size.isZero else { return false }
-            pages = [Page(keys: [key], sizes: [size])]
+            pages = [Page(keys: [key], sizes: [size], tracksTotal: tracksSizeTotals)]
             lastKeys = [key]
             count = 1
             return true
@@ -110,13 +170,19 @@ struct BookSide {
         let present = index < pages[page].keys.count && pages[page].keys[index] == key
         if size.isZero {
             guard present else { return false }
+            if tracksSizeTotals { pages[page].total.subtract(pages[page].sizes[index]) }
             pages[page].keys.remove(at: index)
             pages[page].sizes.remove(at: index)
             count -= 1
             removedLevel(fromPage: page)
         } else if present {
+            if tracksSizeTotals {
+                pages[page].total.subtract(pages[page].sizes[index])
+                pages[page].total.add(size)
+            }
             pages[page].sizes[index] = size
         } else {
+            if tracksSizeTotals { pages[page].total.add(size) }
             pages[page].keys.insert(key, at: index)
             pages[page].sizes.insert(size, at: index)
             count += 1
@@ -150,15 +216,19 @@ struct BookSide {
         lastKeys.remove(at: right)
         pages[left].keys.append(contentsOf: moved.keys)
         pages[left].sizes.append(contentsOf: moved.sizes)
+        if tracksSizeTotals { pages[left].total = pages[left].total.adding(moved.total) }
         lastKeys[left] = moved.keys[moved.keys.count - 1]
     }
 
     /// Splits an overfull page into two halves.
     private mutating func split(_ page: Int) {
         let half = pages[page].keys.count / 2
-        let upper = Page(keys: Array(pages[page].keys[half...]), sizes: Array(pages[page].sizes[half...]))
+        let upper = Page(
+            keys: Array(pages[page].keys[half...]), sizes: Array(pages[page].sizes[half...]),
+            tracksTotal: tracksSizeTotals)
         pages[page].keys.removeSubrange(half...)
         pages[page].sizes.removeSubrange(half...)
+        if tracksSizeTotals { pages[page].total = Page.sum(pages[page].sizes) }
         lastKeys[page] = pages[page].keys[half - 1]
         pages.insert(upper, at: page + 1)
         lastKeys.insert(upper.keys[upper.keys.count - 1], at: page + 1)
@@ -182,13 +252,14 @@ struct BookSide {
         }
         pages = stride(from: 0, to: pairs.count, by: Self.snapshotPageFill).map { start in
             let slice = pairs[start..<min(start + Self.snapshotPageFill, pairs.count)]
-            var page = Page(keys: [], sizes: [])
+            var page = Page(keys: [], sizes: [], tracksTotal: false)
             page.keys.reserveCapacity(Self.pageCapacity + 1)
             page.sizes.reserveCapacity(Self.pageCapacity + 1)
             for pair in slice {
                 page.keys.append(pair.key)
                 page.sizes.append(pair.size)
             }
+            if tracksSizeTotals { page.total = Page.sum(page.sizes) }
             return page
         }
         lastKeys = pages.map { $0.keys[$0.keys.count - 1] }
@@ -213,7 +284,7 @@ struct BookSide {
     }
 
     /// The first broken invariant (keys strictly ascending across pages, every size above zero, no
-    /// page empty or overfull, each page's last key and the count up to date), or `nil`.
+    /// page empty or overfull, each page's last key, total size and the count up to date), or `nil`.
     func invariantViolation() -> String? {
         guard pages.count == lastKeys.count else { return "\(side): \(pages.count) pages, \(lastKeys.count) last keys" }
         var previous: Int64?
@@ -224,6 +295,9 @@ struct BookSide {
                 return "\(side): page \(number) holds \(page.keys.count) levels"
             }
             guard page.keys.last == lastKeys[number] else { return "\(side): page \(number)'s last key is stale" }
+            if tracksSizeTotals, page.trustedTotal != Page.sum(page.sizes) {
+                return "\(side): page \(number)'s total \(page.total) is not the sum of its sizes"
+            }
             for index in page.keys.indices {
                 if let previous, previous >= page.keys[index] { return "\(side): levels out of order at \(levels)" }
                 if page.sizes[index].isZero || page.sizes[index].isNegative {

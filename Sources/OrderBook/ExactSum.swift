@@ -27,6 +27,11 @@ public struct ExactSum: Sendable, Equatable, CustomStringConvertible {
         add(mantissa: Int128(value.mantissa), scale: value.scale)
     }
 
+    /// Subtracts `value`.
+    public mutating func subtract(_ value: ExactDecimal) {
+        add(mantissa: -Int128(value.mantissa), scale: value.scale)
+    }
+
     /// Adds `left × right`, exact.
     public mutating func addProduct(_ left: ExactDecimal, _ right: ExactDecimal) {
         add(mantissa: Int128(left.mantissa) * Int128(right.mantissa), scale: left.scale + right.scale)

@@ -74,14 +74,22 @@ public struct UpdateOutcome: Sendable, Equatable {
 public struct OrderBook: Sendable {
     /// The product this book belongs to, e.g. `BTC-USD`.
     public let product: String
-    private var bids = BookSide(side: .bid)
-    private var asks = BookSide(side: .ask)
+    private var bids: BookSide
+    private var asks: BookSide
     /// Fractional digits of the stored price mantissas.
     public private(set) var priceScale: UInt8 = 0
 
-    public init(product: String) {
+    /// - Parameter tracksSizeTotals: keep a running total size per page of levels, so
+    ///   ``totalSize(_:while:)`` adds up pages rather than levels (for analytics over wide price
+    ///   bands); each change then also updates its page's total.
+    public init(product: String, tracksSizeTotals: Bool = false) {
         self.product = product
+        bids = BookSide(side: .bid, tracksSizeTotals: tracksSizeTotals)
+        asks = BookSide(side: .ask, tracksSizeTotals: tracksSizeTotals)
     }
+
+    /// Whether the book keeps running totals per page (see ``init(product:tracksSizeTotals:)``).
+    public var tracksSizeTotals: Bool { bids.tracksSizeTotals }
 
     /// The best bid, or `nil` when there are no bids.
     public var bestBid: PriceLevel? { bids.best.map { level(price: $0.price, size: $0.size) } }
@@ -112,6 +120,14 @@ public struct OrderBook: Sendable {
     /// stops where the caller has seen enough, without copying the levels.
     public func walkLevels(_ side: Side, _ body: (PriceLevel) -> Bool) {
         (side == .bid ? bids : asks).walkBestFirst { price, size in body(level(price: price, size: size)) }
+    }
+
+    /// The total size of the levels of `side` from the best out while `isWithin` holds for their
+    /// price: a price bound, true for the best levels and, once false, false for all further out.
+    /// `isWithin` is asked O(log n) times; the sum costs one term per level within, or per page of
+    /// up to 128 levels when the book tracks size totals.
+    public func totalSize(_ side: Side, while isWithin: (ExactDecimal) -> Bool) -> ExactSum {
+        (side == .bid ? bids : asks).totalSize { isWithin(ExactDecimal(uncheckedMantissa: $0, scale: priceScale)) }
     }
 
     /// Replaces the whole book: no level from before survives.

@@ -6,7 +6,8 @@ import Testing
 /// The paged book against a plain dictionary of levels, over millions of random changes at every
 /// depth: a few levels, around a page's size, and tens of thousands of levels, with changes at
 /// the touch and anywhere in the book. After every change the best levels agree; at checkpoints
-/// the whole book agrees and its invariants hold.
+/// the whole book agrees and its invariants hold. A second book keeping page size totals takes
+/// the same changes; both sum the size out to a random price as the reference does.
 @Suite struct BookDifferentialTests {
     /// One side of the reference: sizes by price mantissa (scale 2), and the prices kept sorted
     /// ascending by the plainest means.
@@ -65,10 +66,14 @@ import Testing
     func pagedBookAgreesWithTheReference(regime: Regime) throws {
         var random = SplitMix64(seed: UInt64(regime.depth))
         var book = OrderBook(product: "TEST")
+        var tracked = OrderBook(product: "TEST", tracksSizeTotals: true)
         var reference = Reference()
         // Bids below 1,000,000 ticks, asks above, so the book never crosses.
         let middle: Int64 = 1_000_000
-        func size() -> ExactDecimal { ExactDecimal(uncheckedMantissa: Int64(1 + random.next() % 9_999), scale: 4) }
+        // Sizes of mixed scales, so the page totals rescale as they add.
+        func size() -> ExactDecimal {
+            ExactDecimal(uncheckedMantissa: Int64(1 + random.next() % 9_999), scale: [0, 4, 8][Int(random.next() % 3)])
+        }
         var snapshotBids: [PriceLevel] = []
         var snapshotAsks: [PriceLevel] = []
         for _ in 0..<regime.depth {
@@ -81,7 +86,9 @@ import Testing
             reference.asks.set(ask, askSize)
         }
         try book.replace(bids: snapshotBids, asks: snapshotAsks)
+        try tracked.replace(bids: snapshotBids, asks: snapshotAsks)
         try check(book, reference, full: true)
+        try check(tracked, reference, full: true)
         for step in 0..<regime.changes {
             let isBid = random.next() & 1 == 0
             // Half the changes near the touch, half anywhere in the range.
@@ -95,6 +102,7 @@ import Testing
             let change = LevelChange(
                 side: isBid ? .bid : .ask, price: ExactDecimal(uncheckedMantissa: price, scale: 2), size: newSize)
             let outcome = try book.apply([change])
+            #expect(try tracked.apply([change]).absentDeletes == outcome.absentDeletes)
             let wasPresent = (isBid ? reference.bids.sizes[price] : reference.asks.sizes[price]) != nil
             if isBid {
                 reference.bids.set(price, deleting ? nil : newSize)
@@ -103,8 +111,31 @@ import Testing
             }
             #expect(outcome.absentDeletes == (deleting && !wasPresent ? 1 : 0))
             try check(book, reference, full: step % 50_000 == 0)
+            try check(tracked, reference, full: step % 50_000 == 0)
+            if step % 997 == 0 {
+                let reach = Int64(random.next() % UInt64(regime.spread + 2))
+                checkTotals(book, tracked, reference, bidsFrom: middle - 1 - reach, asksTo: middle + reach)
+            }
         }
         try check(book, reference, full: true)
+        try check(tracked, reference, full: true)
+    }
+
+    /// Both books' size out to `bidsFrom` (bids at or above) and `asksTo` (asks at or below) is the
+    /// reference's plain sum.
+    private func checkTotals(
+        _ book: OrderBook, _ tracked: OrderBook, _ reference: Reference, bidsFrom: Int64, asksTo: Int64
+    ) {
+        var bids = ExactSum()
+        var asks = ExactSum()
+        for (price, size) in reference.bids.sizes where price >= bidsFrom { bids.add(size) }
+        for (price, size) in reference.asks.sizes where price <= asksTo { asks.add(size) }
+        let bidBound = ExactDecimal(uncheckedMantissa: bidsFrom, scale: 2)
+        let askBound = ExactDecimal(uncheckedMantissa: asksTo, scale: 2)
+        for candidate in [book, tracked] {
+            #expect(candidate.totalSize(.bid) { $0 >= bidBound } == bids, "bids from \(bidBound)")
+            #expect(candidate.totalSize(.ask) { $0 <= askBound } == asks, "asks to \(askBound)")
+        }
     }
 
     private func check(_ book: OrderBook, _ reference: Reference, full: Bool) throws {
