@@ -45,6 +45,12 @@ public struct WorkerCore {
         /// none yet).
         var firstSeenNanos: UInt64 = 0
 
+        /// Notes that a message received at `nanos` reached the replica. (A mutating method: reading
+        /// the field through the dictionary would copy the whole replica.)
+        mutating func noteSeen(at nanos: UInt64) {
+            if firstSeenNanos == 0 { firstSeenNanos = nanos }
+        }
+
         init(name: String, clone: CloneClient, bars: [StreamInterval]) {
             self.name = name
             self.clone = clone
@@ -433,9 +439,7 @@ public struct WorkerCore {
             let known: Dictionary<String, Product>.Index
             if let index {
                 known = index
-                if products.values[known].firstSeenNanos == 0 {
-                    products.values[known].firstSeenNanos = header.receivedAtNanos
-                }
+                products.values[known].noteSeen(at: header.receivedAtNanos)
                 closeIntervals(at: known, by: header.receivedAtNanos)
                 update(at: known) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
             } else {
