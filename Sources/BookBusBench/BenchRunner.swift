@@ -77,9 +77,14 @@ public struct BenchRunner {
                 let frames = generator.frames()
                 if number == 0 {
                     describe(frames)
+                    print(
+                        "  worker core: frames received \(HotPathBenchmark.receiveSpacingNanos / 1_000) µs apart, so a 100 ms interval holds \(100_000_000 / HotPathBenchmark.receiveSpacingNanos) messages"
+                    )
                     row("stage", "messages/s", "ns/message")
                 }
-                for result in try HotPathBenchmark.run(frames: frames, label: feed.rawValue) {
+                for result in try HotPathBenchmark.run(
+                    frames: frames, label: feed.rawValue, variants: StreamVariant.measured)
+                {
                     row(result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach))
                 }
             }
@@ -123,7 +128,7 @@ public struct BenchRunner {
         var generator = FeedGenerator(configuration: settings)
         let frames = generator.frames()
         describe(frames)
-        let reference = try referenceTops(of: frames)
+        let reference = try referenceBooks(of: frames)
         let recording = try write(frames, name: "pipeline.jsonl")
         let events = "\(directory)/pipeline-events.jsonl"
         // Runs alternate with bare libzmq passes, so a slow spell of the machine hits both alike.
@@ -131,6 +136,7 @@ public struct BenchRunner {
         var withStartRates: [Double] = []
         var unbatchedRates: [Double] = []
         var observedRates: [Double] = []
+        var streamRates: [String: [Double]] = [:]
         var bareRates: [Double] = []
         var pythonRates: [Double] = []
         var pythonSkipped: String?
@@ -153,7 +159,14 @@ public struct BenchRunner {
                 recording: recording, products: settings.products, metrics: true, eventLog: events)
             try checkFinalBooks(events: events, reference: reference)
             observedRates.append(Double(frames.count) / observed.streamSeconds)
-            switch try await python.run(recording: recording, reference: reference) {
+            for streams in PipelineStreams.measuredBesideTopOfBook {
+                try? FileManager.default.removeItem(atPath: events)
+                let run = try await pipeline.run(
+                    recording: recording, products: settings.products, streams: streams, eventLog: events)
+                try checkFinalBooks(events: events, reference: reference, depthLevels: streams.depthLevels)
+                streamRates[streams.name, default: []].append(Double(frames.count) / run.streamSeconds)
+            }
+            switch try await python.run(recording: recording, reference: reference.mapValues(\.topOfBook)) {
             case .measured(let rate): pythonRates.append(rate)
             case .skipped(let why): pythonSkipped = why
             }
@@ -168,6 +181,10 @@ public struct BenchRunner {
         row(
             "  same, /metrics on in every role (not scraped)", format(median(observedRates)),
             range(observedRates, format))
+        for streams in PipelineStreams.measuredBesideTopOfBook {
+            let rates = streamRates[streams.name] ?? []
+            row("  same, \(streams.name)", format(median(rates)), range(rates, format))
+        }
         row("bare libzmq PUB → SUB, same frames", format(median(bareRates)), range(bareRates, format))
         row(
             "BookBus / bare libzmq, per pair", String(format: "%.1f%%", median(ratios)),
@@ -185,7 +202,9 @@ public struct BenchRunner {
         }
         let checkedPython = pythonSkipped == nil ? ", and the Python book's," : ""
         print(
-            "  checked: every run's last top-of-book event of every product\(checkedPython) equals the reference book")
+            "  checked: every run's last top-of-book event of every product\(checkedPython) equals the reference book,"
+        )
+        print("  and so does the last depth event of the depth runs")
     }
 
     // MARK: - 4. Latency
@@ -209,7 +228,7 @@ public struct BenchRunner {
             try? FileManager.default.removeItem(atPath: events)
             let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
                 .run(recording: recording, products: settings.products, rate: rate, latency: true, eventLog: events)
-            try checkFinalBooks(events: events, reference: try referenceTops(of: frames))
+            try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
             let values = ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
                 .map { run.sinkStatistics[$0].map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }
             let achieved = Double(frames.count) / run.streamSeconds
@@ -232,7 +251,7 @@ public struct BenchRunner {
         let events = "\(directory)/memory-events.jsonl"
         let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
             .run(recording: recording, products: settings.products, workers: 1, eventLog: events)
-        try checkFinalBooks(events: events, reference: try referenceTops(of: frames))
+        try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
         row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
     }
 
@@ -249,35 +268,52 @@ public struct BenchRunner {
         return settings
     }
 
-    /// Every product's top of book after `frames`, computed in-process: the reference a run's
-    /// last events must show.
-    private func referenceTops(of frames: [[UInt8]]) throws -> [String: TopOfBook] {
+    /// Every product's book after `frames`, computed in-process: the reference a run's last
+    /// events must show.
+    private func referenceBooks(of frames: [[UInt8]]) throws -> [String: OrderBook] {
         let parser = FeedParser()
         var books: [String: ProductBook] = [:]
         for frame in frames { try HotPathBenchmark.apply(try parser.parse(frame), to: &books) }
-        return books.mapValues(\.book.topOfBook)
+        return books.mapValues(\.book)
     }
 
-    /// The last top-of-book event of each product must show its reference top of book. (Order holds
-    /// per topic: a batch's spread events come after its top-of-book events, so the last event of a
-    /// product can be a spread event from before its final change.)
-    private func checkFinalBooks(events: String, reference: [String: TopOfBook]) throws {
-        var last: [String: [String: Any]] = [:]
+    /// The last top-of-book event of each product must show its reference top of book, and with
+    /// `depthLevels` its last depth event the reference's best levels. (Order holds per topic: a
+    /// batch's spread events come after its top-of-book events, so the last event of a product can
+    /// be a spread event from before its final change.)
+    private func checkFinalBooks(events: String, reference: [String: OrderBook], depthLevels: Int? = nil) throws {
+        var lastTop: [String: [String: Any]] = [:]
+        var lastDepth: [String: [String: Any]] = [:]
         let text = try String(contentsOfFile: events, encoding: .utf8)
         for line in text.split(separator: "\n") {
             guard let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                event["type"] as? String == BookEvent.Kind.topOfBook.rawValue, let product = event["product"] as? String
+                let product = event["product"] as? String
             else { continue }
-            last[product] = event
+            switch event["type"] as? String {
+            case BookEvent.Kind.topOfBook.rawValue: lastTop[product] = event
+            case "depth": lastDepth[product] = event
+            default: continue
+            }
         }
-        for (product, top) in reference {
-            guard let event = last[product], event["bid"] as? String == top.bid?.price.description,
+        for (product, book) in reference {
+            let top = book.topOfBook
+            guard let event = lastTop[product], event["bid"] as? String == top.bid?.price.description,
                 event["ask"] as? String == top.ask?.price.description,
                 event["bid_size"] as? String == top.bid?.size.description,
                 event["ask_size"] as? String == top.ask?.size.description
             else {
                 throw BenchError(
                     description: "\(product): the pipeline's last top-of-book event is not the reference book \(top)")
+            }
+            guard let depthLevels else { continue }
+            func pairs(_ side: Side) -> [[String]] {
+                book.levels(side, limit: depthLevels).map { [$0.price.description, $0.size.description] }
+            }
+            guard let depth = lastDepth[product], depth["bids"] as? [[String]] == pairs(.bid),
+                depth["asks"] as? [[String]] == pairs(.ask)
+            else {
+                throw BenchError(
+                    description: "\(product): the pipeline's last depth event is not the reference book's best levels")
             }
         }
     }

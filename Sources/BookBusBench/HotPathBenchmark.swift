@@ -13,13 +13,51 @@ public struct BenchResult: Sendable {
     public var nanosecondsEach: Double { seconds * 1e9 / Double(count) }
 }
 
+/// A set of worker streams the hot path's worker-core stage runs with.
+public struct StreamVariant: Sendable {
+    public var name: String
+    public var streams: StreamSettings
+
+    public init(name: String, streams: StreamSettings) {
+        self.name = name
+        self.streams = streams
+    }
+
+    /// What a worker publishes by default: top of book and spread on change.
+    public static let topOfBookOnly = StreamVariant(
+        name: "worker core (parse + apply + events)", streams: StreamSettings())
+
+    /// The variants `bookbus bench` measures, top of book only first.
+    public static var measured: [StreamVariant] {
+        var depth = StreamSettings()
+        depth.depthLevels = 10
+        var analytics = StreamSettings()
+        analytics.analytics = StreamSettings.Analytics()
+        var conflated = depth
+        conflated.conflation = StreamSettings.Conflation(interval: StreamInterval(milliseconds: 100))
+        return [
+            topOfBookOnly,
+            StreamVariant(name: "worker core + depth 10 on change", streams: depth),
+            StreamVariant(name: "worker core + analytics on change", streams: analytics),
+            StreamVariant(name: "worker core + depth 10, all conflated to 100 ms", streams: conflated),
+        ]
+    }
+}
+
 /// The single-core hot path on generated frames: parse; apply; and the worker's own core taking each
-/// frame as a bus message (check it, parse, apply, make both events, encode them).
+/// frame as a bus message (check it, parse, apply, make the events of its streams, encode them),
+/// once for each stream variant.
 public enum HotPathBenchmark {
-    /// Runs the three stages over `frames` (snapshots first, then updates), each the best of
-    /// `repeats` passes (a shared VM's hiccups only ever add time), and checks the final books
-    /// against a second, independent pass, so a fast wrong answer cannot pass.
-    public static func run(frames: [[UInt8]], label: String, repeats: Int = 3) throws -> [BenchResult] {
+    /// The receive times the frames carry in the worker-core stage: one message every 100 µs (10 k
+    /// messages a second), so a 100 ms conflation interval holds 1,000 messages.
+    public static let receiveSpacingNanos: UInt64 = 100_000
+
+    /// Runs the stages over `frames` (snapshots first, then updates), each the best of `repeats`
+    /// passes (a shared VM's hiccups only ever add time), and checks every pass's final books
+    /// against an independent apply-only pass, so a fast wrong answer cannot pass.
+    public static func run(
+        frames: [[UInt8]], label: String, variants: [StreamVariant] = [.topOfBookOnly], repeats: Int = 3
+    ) throws -> [BenchResult] {
         let parser = FeedParser()
         let updates = frames.count
 
@@ -41,45 +79,76 @@ public enum HotPathBenchmark {
                 for message in parsed { try apply(message, to: &books) }
             }
         }
-
-        // 3. Everything a worker does per message, with the worker's own core: check the bus
-        // message, parse, apply, make the events, encode them.
-        let messages = try busMessages(frames, parser: parser)
-        var states: [String: OrderBook] = [:]
-        var encodedBytes = 0
-        let fullTime = try best(of: repeats) {
-            var core = WorkerCore(
-                configuration: WorkerCore.Configuration(
-                    name: "bench", ownership: .shard(try ShardAssignment(index: 0, count: 1), knownProducts: nil),
-                    emit: .onChange, clone: CloneClient.Settings(bufferLimit: 100_000, asksForSnapshots: false)),
-                now: .now)
-            var eventBuffer = PackedFrames()
-            encodedBytes = 0
-            let seconds = try measure {
-                for frames in messages {
-                    core.take(try BusMessage(frames: frames))
-                    for event in core.output.events { eventBuffer.append { event.encode(into: &$0) } }
-                    encodedBytes += eventBuffer.bytes.count
-                    eventBuffer.removeAll()
-                    core.clearOutput()
-                }
-            }
-            states = core.books
-            return seconds
-        }
-        for (product, book) in books.mapValues(\.book) {
-            guard states[product]?.levels(.bid) == book.levels(.bid), states[product]?.levels(.ask) == book.levels(.ask)
-            else { throw BenchError(description: "\(label): the two passes disagree on \(product)") }
-            if let violation = book.invariantViolation() {
+        for (product, book) in books {
+            if let violation = book.book.invariantViolation() {
                 throw BenchError(description: "\(label) \(product): \(violation)")
             }
         }
-        precondition(encodedBytes > 0)
-        return [
+        var results = [
             BenchResult(name: "\(label): parse", count: updates, seconds: parseTime),
             BenchResult(name: "\(label): apply", count: updates, seconds: applyTime),
-            BenchResult(name: "\(label): worker core (parse + apply + events)", count: updates, seconds: fullTime),
         ]
+
+        // 3. Everything a worker does per message, with the worker's own core.
+        let messages = try busMessages(frames, parser: parser)
+        for variant in variants {
+            let (seconds, events) = try workerCore(messages, streams: variant.streams, repeats: repeats) { states in
+                for (product, book) in books.mapValues(\.book) {
+                    guard states[product]?.levels(.bid) == book.levels(.bid),
+                        states[product]?.levels(.ask) == book.levels(.ask)
+                    else {
+                        throw BenchError(
+                            description:
+                                "\(label), \(variant.name): the worker core and the apply pass disagree on \(product)")
+                    }
+                }
+            }
+            let perMessage = String(format: "%.2f", Double(events) / Double(updates))
+            results.append(
+                BenchResult(
+                    name: "\(label): \(variant.name), \(perMessage) events/msg",
+                    count: updates, seconds: seconds))
+        }
+        return results
+    }
+
+    /// The best of `repeats` passes of a fresh worker core with `streams` over `messages`, and the
+    /// events one pass made; `check` sees each pass's final books.
+    private static func workerCore(
+        _ messages: [[[UInt8]]], streams: StreamSettings, repeats: Int,
+        check: ([String: OrderBook]) throws -> Void
+    ) throws -> (seconds: Double, events: Int) {
+        var events = 0
+        let seconds = try best(of: repeats) {
+            var core = WorkerCore(
+                configuration: WorkerCore.Configuration(
+                    name: "bench", ownership: .shard(try ShardAssignment(index: 0, count: 1), knownProducts: nil),
+                    emit: .onChange, streams: streams,
+                    clone: CloneClient.Settings(bufferLimit: 100_000, asksForSnapshots: false)),
+                now: .now)
+            var eventBuffer = PackedFrames()
+            var encodedBytes = 0
+            events = 0
+            let seconds = try measure {
+                for frames in messages {
+                    core.take(try BusMessage(frames: frames))
+                    if core.output.hasEvents {
+                        for event in core.output.events { eventBuffer.append { event.encode(into: &$0) } }
+                        for event in core.output.depthEvents { eventBuffer.append { event.encode(into: &$0) } }
+                        for event in core.output.analyticsEvents { eventBuffer.append { event.encode(into: &$0) } }
+                        events += core.output.events.count + core.output.depthEvents.count
+                        events += core.output.analyticsEvents.count
+                        encodedBytes += eventBuffer.bytes.count
+                        eventBuffer.removeAll()
+                    }
+                    core.clearOutput()
+                }
+            }
+            guard encodedBytes > 0 else { throw BenchError(description: "the worker core made no events") }
+            try check(core.books)
+            return seconds
+        }
+        return (seconds, events)
     }
 
     /// Parse and load one snapshot frame, best of `repeats`.
@@ -106,16 +175,19 @@ public enum HotPathBenchmark {
         if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }
     }
 
-    /// Each frame as the ingest publishes it: on its product's raw topic, numbered per topic.
+    /// Each frame as the ingest publishes it: on its product's raw topic, numbered per topic,
+    /// received ``receiveSpacingNanos`` after the one before.
     static func busMessages(_ frames: [[UInt8]], parser: FeedParser) throws -> [[[UInt8]]] {
         var sequences: [String: UInt64] = [:]
+        var received: UInt64 = 1_000_000_000
         return try frames.map { frame in
             guard case .book(let books) = try parser.parse(frame).kind, let product = books.first?.product else {
                 throw BenchError(description: "a generated frame without book data")
             }
             let sequence = sequences[product, default: 0] + 1
             sequences[product] = sequence
-            let header = FrameHeader(epoch: 1, sequence: sequence, receivedAtNanos: 0)
+            received += receiveSpacingNanos
+            let header = FrameHeader(epoch: 1, sequence: sequence, receivedAtNanos: received)
             return [Topic.raw(product: product).bytes, header.bytes, frame]
         }
     }

@@ -34,9 +34,11 @@ public struct PipelineBenchmark {
     ///   - rate: messages per second offered by the ingest (0: as fast as possible).
     ///   - latency: let the sink report ingest → sink latency percentiles.
     ///   - maxBatch: the ingest's `--max-batch` (`nil`: its default).
+    ///   - streams: the workers' streams and their options (`--streams` and the flags after it); the
+    ///     sink takes every family they publish.
     public func run(
         recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
-        maxBatch: Int? = nil, metrics: Bool = false, eventLog: String
+        maxBatch: Int? = nil, metrics: Bool = false, streams: PipelineStreams = .topOfBookOnly, eventLog: String
     ) async throws -> Run {
         let ports = try freeTCPPorts(2 + workerCount)
         let host = "tcp://127.0.0.1"
@@ -48,7 +50,7 @@ public struct PipelineBenchmark {
         let sink = ChildProcess(
             name: "sink", executable: executable,
             arguments: ["sink"] + (0..<workerCount).flatMap { ["--connect", "\(host):\(ports[2 + $0])"] } + [
-                "--events", "spread,tob", "--format", "json", "--log", eventLog, "--quiet",
+                "--events", streams.families.joined(separator: ","), "--format", "json", "--log", eventLog, "--quiet",
                 "--exit-after-ends", "\(workerCount)", "--log-level", "info", "--stats-file", sinkStats,
             ] + (latency ? ["--latency-report"] : []) + observed, standardErrorPath: logs[0])
         let workers = (0..<workerCount).map { index in
@@ -59,7 +61,7 @@ public struct PipelineBenchmark {
                     "--ingest", "\(host):\(ports[0])", "--snapshots", "\(host):\(ports[1])",
                     "--publish", "\(host):\(ports[2 + index])", "--wait-for-subscribers", "1", "--lossless",
                     "--name", "worker-\(index)", "--log-level", "info",
-                ] + observed, standardErrorPath: logs[1 + index])
+                ] + streams.workerArguments + observed, standardErrorPath: logs[1 + index])
         }
         let ingest = ChildProcess(
             name: "ingest", executable: executable,
@@ -103,6 +105,35 @@ public struct PipelineBenchmark {
         else { throw BenchError(description: "no statistics in \(path)") }
         return statistics.compactMapValues { $0 as? Int }
     }
+}
+
+/// The streams the pipeline's workers publish.
+public struct PipelineStreams: Sendable {
+    /// What the table calls it.
+    public var name: String
+    /// Event families, as `--streams` and the sink's `--events` take them.
+    public var families: [String]
+    /// Levels a side of the depth stream, when it is on.
+    public var depthLevels: Int?
+    /// The conflation interval; on change when `nil`.
+    public var intervalMilliseconds: Int?
+
+    /// The workers' flags for these streams.
+    var workerArguments: [String] {
+        ["--streams", families.joined(separator: ",")] + (depthLevels.map { ["--depth-levels", "\($0)"] } ?? [])
+            + (intervalMilliseconds.map { ["--interval-ms", "\($0)"] } ?? [])
+    }
+
+    /// The default: top of book and spread on change.
+    public static let topOfBookOnly = PipelineStreams(name: "top of book + spread", families: ["tob", "spread"])
+
+    /// What the benchmark runs beside ``topOfBookOnly``.
+    public static let measuredBesideTopOfBook = [
+        PipelineStreams(name: "+ depth 10 on change", families: ["tob", "spread", "depth"], depthLevels: 10),
+        PipelineStreams(
+            name: "+ depth 10, all conflated to 100 ms", families: ["tob", "spread", "depth"], depthLevels: 10,
+            intervalMilliseconds: 100),
+    ]
 }
 
 /// `count` distinct TCP ports on 127.0.0.1 that nothing listens on right now. All are held open
