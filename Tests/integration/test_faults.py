@@ -299,3 +299,46 @@ def test_killed_ingest_restarts_and_workers_follow_the_new_epoch(tmp_path):
     last = {topic: (e[-1]["bid"], e[-1]["ask"]) for topic, e in by_topic(events).items()}
     assert last == final
     assert any(event["ingest_time_ns"] > restarted_at for event in events)
+
+
+def test_a_replay_waiting_out_a_quiet_spell_still_serves_snapshots(tmp_path):
+    """A recording's quiet spell (8 s without a message) must not hold up the ingest's snapshot
+    service or its heartbeats: a worker joining during it loads every book at once, not when the
+    replay goes on."""
+    recording = tmp_path / "quiet.timed.jsonl"
+    synthetic_exchange_recording(recording, updates=2_000, seconds=2.0)
+    lines = [json.loads(line) for line in recording.read_text().splitlines()]
+    start = lines[0]["ts"]
+    for line in lines:
+        if line["ts"] - start > 1.0:
+            line["ts"] += 8.0  # updates until 1 s in, then nothing until 9 s in
+    recording.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    topology = Topology(tmp_path, workers=1)
+    try:
+        topology.sink()
+        ingest = topology.ingest("--replay", str(recording), "--speed", "1")
+        time.sleep(2.0)  # the snapshots and the first updates are out; the quiet spell has begun
+        worker = topology.worker(0)
+        joined = time.monotonic()
+        wait_until(lambda: live_products(worker) == {"AAA-USD", "BBB-USD", "CCC-USD"}, 4.0,
+                   "the late worker to load every book during the quiet spell")
+        assert time.monotonic() - joined < 5.0  # well before the replay goes on, ~7 s after joining
+        assert ingest.wait(30) == 0
+        time.sleep(0.5)
+        statuses = topology.stop()
+    finally:
+        topology.close()
+    assert statuses == {"worker-0": 0, "sink": 0, "ingest": 0}
+    assert worker.statistic("resyncs_by_reason")["joined_late"] == 3
+    assert worker.statistic("snapshots_applied") == 3
+    events = topology.events()
+    assert_events_match_tops(events, oracle_tops(recording))
+    assert {event["product"] for event in events} == {"AAA-USD", "BBB-USD", "CCC-USD"}
+
+
+def live_products(worker):
+    """The products a worker's stats file calls live (none before its first report)."""
+    try:
+        return {product for product, state in worker.stats()["products"].items() if state == "live"}
+    except (FileNotFoundError, json.JSONDecodeError):
+        return set()

@@ -63,6 +63,9 @@ struct ReplaySource: FrameSource {
     /// 100 k messages/s) would keep a core from the rest of the pipeline. Due times count from the
     /// start, so the rate holds.
     private static let earliness = Duration.microseconds(50)
+    /// The longest one call sleeps waiting for a frame: the publishing thread also answers the
+    /// snapshot service and sends heartbeats, which a recording's quiet minute must not hold up.
+    private static let longestSleep = Duration.milliseconds(5)
 
     mutating func next(stop: StopFlag) throws -> SourceEvent {
         guard let first = try takeFrame() else { return .end }
@@ -115,14 +118,14 @@ struct ReplaySource: FrameSource {
         return origin.started + .seconds((recordedAt - origin.recorded) / speed)
     }
 
-    /// Sleeps until ``earliness`` before `due`; `false` if stopped.
+    /// Sleeps until ``earliness`` before `due`, or for ``longestSleep`` if that comes first;
+    /// `true` once `due` has come.
     private func wait(until due: ContinuousClock.Instant, stop: StopFlag) -> Bool {
-        while true {
-            if stop.isRequested { return false }
-            let remaining = due - ContinuousClock.now
-            if remaining <= Self.earliness { return true }
-            Thread.sleep(forTimeInterval: min(0.1, (remaining - Self.earliness) / .seconds(1)))
-        }
+        let remaining = due - ContinuousClock.now
+        if remaining <= Self.earliness { return true }
+        guard !stop.isRequested else { return false }
+        Thread.sleep(forTimeInterval: min(Self.longestSleep, remaining - Self.earliness) / .seconds(1))
+        return due - ContinuousClock.now <= Self.earliness
     }
 }
 
