@@ -241,7 +241,7 @@ public struct BenchRunner {
     // MARK: - 5. Memory
 
     private func memory() async throws {
-        section("5. memory: one worker holding 50 products × 20,000 levels a side (realistic changes)")
+        section("5. memory and the snapshot service: 50 products × 20,000 levels a side (realistic changes)")
         var settings = generatorConfiguration(feed: .exchange, profile: .realistic, updates: 10_000)
         settings.products = (1...50).map { "P\($0)-USD" }
         settings.depth = 20_000
@@ -253,6 +253,25 @@ public struct BenchRunner {
             .run(recording: recording, products: settings.products, workers: 1, eventLog: events)
         try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
         row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
+        try await snapshotService(
+            snapshots: Array(frames.prefix(settings.products.count)), later: frames.last!,
+            products: settings.products)
+    }
+
+    /// The same 50 snapshots through the ingest's snapshot service to a worker that joins late.
+    private func snapshotService(snapshots: [[UInt8]], later: [UInt8], products: [String]) async throws {
+        let run = try await SnapshotServiceBenchmark(executable: configuration.executable, directory: directory)
+            .run(snapshots: snapshots, later: later, products: products)
+        let reference = try referenceBooks(of: snapshots)
+        for (product, book) in reference where run.tops[product] != book.topOfBook {
+            throw BenchError(
+                description: "\(product): the late worker's top of book \(String(describing: run.tops[product])) "
+                    + "is not its snapshot's \(book.topOfBook)")
+        }
+        func milliseconds(_ seconds: Double) -> String { String(format: "%.0f ms", seconds * 1_000) }
+        row("ingest: load and publish the 50 snapshots", milliseconds(run.ingestSeconds), "")
+        row("late worker: start → all 50 books from the snapshot service", milliseconds(run.workerSeconds), "")
+        row("both", milliseconds(run.ingestSeconds + run.workerSeconds), "target ≤ 1 s")
     }
 
     // MARK: - Helpers
