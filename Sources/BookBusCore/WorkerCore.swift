@@ -86,9 +86,26 @@ public struct WorkerCore {
             by time: UInt64, force: Bool = false, _ context: Context, output: inout WorkerOutput,
             stats: inout WorkerStats
         ) {
+            closeStreamIntervals(by: time, force: force, context, output: &output, stats: &stats)
+            closeBars(by: time, force: force, context, output: &output, stats: &stats)
+        }
+
+        /// Publishes the conflated book streams' state as of the end of the intervals that ended
+        /// by `time`.
+        mutating func closeStreamIntervals(
+            by time: UInt64, force: Bool = false, _ context: Context, output: inout WorkerOutput,
+            stats: inout WorkerStats
+        ) {
             streams.closeInterval(
                 by: time, force: force, clone.book.book, isTrusted: clone.isLive, plan: context.plan,
                 context.identity, output: &output, stats: &stats)
+        }
+
+        /// Publishes the bars whose intervals ended by `time`.
+        mutating func closeBars(
+            by time: UInt64, force: Bool = false, _ context: Context, output: inout WorkerOutput,
+            stats: inout WorkerStats
+        ) {
             for index in bars.indices {
                 guard
                     let bar = bars[index].close(
@@ -440,8 +457,19 @@ public struct WorkerCore {
             if let index {
                 known = index
                 products.values[known].noteSeen(at: header.receivedAtNanos)
-                closeIntervals(at: known, by: header.receivedAtNanos)
+                // The book streams' intervals close on the book before this message; the bars
+                // after it, once a gap it reveals has marked the open bar as missing trades.
+                if plan.conflationNanos > 0 {
+                    let context = self.context
+                    products.values[known].closeStreamIntervals(
+                        by: header.receivedAtNanos, context, output: &output, stats: &stats)
+                }
                 update(at: known) { clone, now, actions in clone.take(header, messages, now: now, actions: &actions) }
+                if !configuration.streams.barIntervals.isEmpty {
+                    let context = self.context
+                    products.values[known].closeBars(
+                        by: header.receivedAtNanos, context, output: &output, stats: &stats)
+                }
             } else {
                 known = firstMessage(of: product, header: header, messages: messages)
                 index = known

@@ -159,6 +159,21 @@ import Testing
         #expect(core.stats.incompleteBars == 1 && core.stats.barEvents == 2)
     }
 
+    @Test func aGapRevealedByTheMessageThatClosesABarMarksThatBarIncomplete() {
+        var core = Self.core {
+            $0.topOfBook = false
+            $0.spread = false
+            $0.barIntervals = [try! StreamInterval(parsing: "1s")]
+        }
+        core.take(Self.message(1, at: 10 * Self.second, Self.snapshot))
+        core.take(Self.message(2, at: 10 * Self.second + 1, Self.match(1)))
+        // Sequences 3 and 4 (trade 2 among them, at 10.5 s) are lost; the next message is a book
+        // update past the bar's end.
+        core.take(Self.message(5, at: 12 * Self.second, Self.update("buy", "99", "1")))
+        #expect(core.output.barEvents.map(\.complete) == [false])
+        #expect(core.stats.incompleteBars == 1)
+    }
+
     @Test func aBarBegunBeforeTheWorkerSawTheProductIsIncomplete() {
         var core = Self.core { $0.barIntervals = [try! StreamInterval(parsing: "1s")] }
         core.take(Self.message(1, at: 10 * Self.second + 500, Self.snapshot))
