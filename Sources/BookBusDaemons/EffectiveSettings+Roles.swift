@@ -5,6 +5,8 @@ extension EffectiveSettings {
     public func sockets() throws -> SocketSettings {
         var settings = SocketSettings()
         settings.highWaterMark = try int32(SettingsCatalog.Common.highWaterMark)
+        let buffer = try int32(SettingsCatalog.Common.socketBufferBytes)
+        settings.kernelBufferBytes = buffer == 0 ? nil : buffer
         settings.lingerMilliseconds = try int32(SettingsCatalog.Common.lingerMilliseconds)
         settings.curve = try curveSecurity()
         return settings

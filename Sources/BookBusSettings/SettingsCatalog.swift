@@ -21,6 +21,10 @@ public enum SettingsCatalog {
             "bus.hwm", default: 25_000, flag: "--hwm", minimum: 1,
             "ZeroMQ high-water mark: bus messages queued per peer before dropping (or waiting, when lossless); a batch counts once."
         )
+        public static let socketBufferBytes = Setting<Int>(
+            "bus.socket_buffer_bytes", default: 0, flag: "--socket-buffer", minimum: 0,
+            "Kernel buffer of each bus TCP connection, bytes (send side on publishers, receive side on subscribers); 0 keeps the OS's autotuned one. A small one bounds what a stalled subscriber still has to work through after it wakes: it meets the loss at once and resynchronises instead of processing seconds-old messages."
+        )
         public static let lingerMilliseconds = Setting<Int>(
             "bus.linger_ms", default: 2_000, flag: "--linger-ms", minimum: 0,
             "Milliseconds a closing socket may spend delivering what is still queued; after an end of stream, the longest a publisher waits for its subscribers to take it and leave."
@@ -268,7 +272,7 @@ public enum SettingsCatalog {
     public static let all: [SettingDefinition] = [
         Common.logLevel.definition, Common.healthFile.definition, Common.statsFile.definition,
         Common.metricsListen.definition, Common.highWaterMark.definition,
-        Common.lingerMilliseconds.definition,
+        Common.socketBufferBytes.definition, Common.lingerMilliseconds.definition,
         Curve.keyFile.definition, Curve.key.definition, Curve.serverKeyFile.definition, Curve.serverKey.definition,
         Curve.allow.definition, Curve.allowedKeys.definition, Curve.allowAny.definition,
         Ingest.mode.definition, Ingest.recording.definition, Ingest.speed.definition, Ingest.replayClock.definition,

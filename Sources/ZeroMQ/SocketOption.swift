@@ -6,6 +6,10 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     case sendHighWaterMark(Int32)
     /// Messages queued per incoming peer.
     case receiveHighWaterMark(Int32)
+    /// Kernel send buffer of each TCP connection (SO_SNDBUF), bytes; setting it ends autotuning.
+    case sendBufferBytes(Int32)
+    /// Kernel receive buffer of each TCP connection (SO_RCVBUF), bytes; setting it ends autotuning.
+    case receiveBufferBytes(Int32)
     /// How long `close` keeps trying to send queued messages; -1 forever (libzmq's default).
     case lingerMilliseconds(Int32)
     /// First reconnect delay after a lost connection.
@@ -46,6 +50,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         switch self {
         case .sendHighWaterMark: ZMQ_SNDHWM
         case .receiveHighWaterMark: ZMQ_RCVHWM
+        case .sendBufferBytes: ZMQ_SNDBUF
+        case .receiveBufferBytes: ZMQ_RCVBUF
         case .lingerMilliseconds: ZMQ_LINGER
         case .reconnectIntervalMilliseconds: ZMQ_RECONNECT_IVL
         case .reconnectIntervalMaxMilliseconds: ZMQ_RECONNECT_IVL_MAX
@@ -69,7 +75,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
     /// Calls `body` with the option's value as libzmq expects it.
     func withValue<R>(_ body: (UnsafeRawPointer, Int) -> R) -> R {
         switch self {
-        case .sendHighWaterMark(let value), .receiveHighWaterMark(let value), .lingerMilliseconds(let value),
+        case .sendHighWaterMark(let value), .receiveHighWaterMark(let value), .sendBufferBytes(let value),
+            .receiveBufferBytes(let value), .lingerMilliseconds(let value),
             .reconnectIntervalMilliseconds(let value), .reconnectIntervalMaxMilliseconds(let value),
             .heartbeatIntervalMilliseconds(let value), .heartbeatTimeoutMilliseconds(let value):
             return withUnsafeBytes(of: value) { body($0.baseAddress!, $0.count) }
@@ -94,6 +101,8 @@ public enum SocketOption: Sendable, CustomStringConvertible {
         switch self {
         case .sendHighWaterMark(let value): "ZMQ_SNDHWM=\(value)"
         case .receiveHighWaterMark(let value): "ZMQ_RCVHWM=\(value)"
+        case .sendBufferBytes(let value): "ZMQ_SNDBUF=\(value)"
+        case .receiveBufferBytes(let value): "ZMQ_RCVBUF=\(value)"
         case .lingerMilliseconds(let value): "ZMQ_LINGER=\(value)"
         case .reconnectIntervalMilliseconds(let value): "ZMQ_RECONNECT_IVL=\(value)"
         case .reconnectIntervalMaxMilliseconds(let value): "ZMQ_RECONNECT_IVL_MAX=\(value)"

@@ -18,6 +18,11 @@ struct CommonOptions: ParsableArguments {
     var hwm: Int?
 
     @Option(
+        name: .setting(SettingsCatalog.Common.socketBufferBytes),
+        help: .setting(SettingsCatalog.Common.socketBufferBytes))
+    var socketBuffer: Int?
+
+    @Option(
         name: .setting(SettingsCatalog.Common.lingerMilliseconds),
         help: .setting(SettingsCatalog.Common.lingerMilliseconds))
     var lingerMs: Int?
@@ -41,6 +46,7 @@ struct CommonOptions: ParsableArguments {
         typealias Common = SettingsCatalog.Common
         flags.set(Common.logLevel, logLevel)
         flags.set(Common.highWaterMark, hwm)
+        flags.set(Common.socketBufferBytes, socketBuffer)
         flags.set(Common.lingerMilliseconds, lingerMs)
         flags.set(Common.healthFile, healthFile)
         flags.set(Common.statsFile, statsFile)

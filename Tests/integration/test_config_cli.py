@@ -25,7 +25,7 @@ def test_show_names_the_origin_of_every_setting():
     lines = result.stdout.splitlines()
     assert lines[0] == "# file: Config/bookbus.yaml"
     assert "ingest.speed: 3  # env BOOKBUS_INGEST_SPEED" in lines
-    assert "ingest.mode: replay  # Config/bookbus.yaml:20" in lines
+    assert "ingest.mode: replay  # Config/bookbus.yaml:21" in lines
     assert "ingest.rate: 0  # default" in lines
     assert "ingest.name: ~  # unset" in lines
     assert not any(line.startswith(("worker.", "sink.", "relay.")) for line in lines)

@@ -260,28 +260,43 @@ def test_after_forced_gaps_no_stream_shows_a_state_the_book_never_had(tmp_path):
     """Two paused workers (one on change, one conflated to 100 ms) lose messages at the ingest's
     high-water mark and resynchronise: every top-of-book, depth and analytics event still shows the
     book exactly as of the message it names, and every bar that lost trades says so."""
-    from test_faults import Topology
+    from test_faults import Topology, wait_until
     recording = tmp_path / "busy.timed.jsonl"
-    synthetic_exchange_recording(recording, updates=40_000, seconds=5.0, trade_every=20)
+    # 1 k messages/s, which a debug-build worker keeps up with: it loses messages only while paused.
+    synthetic_exchange_recording(recording, updates=10_000, seconds=10.0, trade_every=20)
     expected = group(oracle(recording, "--depth", "5", "--analytics"))
     streams = ["--streams", "tob,depth,analytics,bar", "--depth-levels", "5", "--bar-intervals", "1s"]
-    common = ["--hwm", "20", "--wait-for-subscribers", "1", *streams]
+    # Small queues and kernel buffers: a pause loses messages, and a woken worker meets the gap at once.
+    small = ["--hwm", "20", "--socket-buffer", "16384"]
+    common = [*small, "--wait-for-subscribers", "1", *streams]
     topology = Topology(tmp_path, workers=2)
     try:
         topology.sink(events="tob,depth,analytics,bar")
         # Both own every product: one publishes on change, the other once per interval.
         workers = [topology.worker(0, *common, shard="0/1"),
                    topology.worker(1, *common, "--interval-ms", "100", shard="0/1")]
-        topology.ingest("--replay", str(recording), *RECORDED, "--speed", "1", "--no-lossless", "--hwm", "20",
+        topology.ingest("--replay", str(recording), *RECORDED, "--speed", "1", "--no-lossless", *small,
                         "--wait-for-subscribers", "2")
-        time.sleep(1.0)
+        time.sleep(1.5)
         for worker in workers:
             worker.popen.send_signal(signal.SIGSTOP)  # paused: their queues fill, the ingest drops
         time.sleep(2.0)
         paused_at = latest_depths(topology.log)
         for worker in workers:
             worker.popen.send_signal(signal.SIGCONT)
-        time.sleep(3.5)  # the replay goes on: the workers resynchronise from the snapshot service
+
+        def repaired(worker):
+            report = worker.stats()
+            stats, name = report["statistics"], worker.name
+            return (stats["resyncs_by_reason"]["sequence_gap"] + stats["resyncs_by_reason"]["heartbeat_shows_loss"] > 0
+                    and stats["snapshots_applied"] > 0 and set(report["products"].values()) == {"live"} and
+                    all(latest_depths(topology.log).get((name, product), 0) > paused_at.get((name, product), 0)
+                        for product in PRODUCTS))
+        # The replay goes on: each worker resynchronises from the snapshot service and publishes
+        # every product again.
+        wait_until(lambda: all(repaired(worker) for worker in workers), timeout=5.0,
+                   what="both workers to resynchronise and publish every product after the pause")
+        time.sleep(0.5)  # a few more events on repaired books
         statuses = topology.stop()
     finally:
         topology.close()

@@ -60,6 +60,10 @@ struct RelayLoop {
             try socket.set(.sendHighWaterMark(configuration.sockets.highWaterMark))
             try socket.set(.receiveHighWaterMark(configuration.sockets.highWaterMark))
         }
+        if let bytes = configuration.sockets.kernelBufferBytes {
+            try frontend.set(.receiveBufferBytes(bytes))
+            try backend.set(.sendBufferBytes(bytes))
+        }
         try backend.set(.xpubVerbose(true))
         try bus.attach(frontend, to: configuration.frontend)
         try bus.attach(backend, to: configuration.backend)

@@ -35,6 +35,7 @@ final class BusPublisher {
         socket = try bus.socket(.xpub)
         self.bus = bus
         try socket.set(.sendHighWaterMark(bus.settings.highWaterMark))
+        if let bytes = bus.settings.kernelBufferBytes { try socket.set(.sendBufferBytes(bytes)) }
         try socket.set(.lingerMilliseconds(bus.settings.lingerMilliseconds))
         try socket.set(.xpubVerboser(true))
         try socket.set(.xpubNoDrop(lossless))

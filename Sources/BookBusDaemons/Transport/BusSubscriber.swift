@@ -18,6 +18,7 @@ final class BusSubscriber {
         socket = try bus.socket(.sub)
         self.bus = bus
         try socket.set(.receiveHighWaterMark(bus.settings.highWaterMark))
+        if let bytes = bus.settings.kernelBufferBytes { try socket.set(.receiveBufferBytes(bytes)) }
         try socket.set(.lingerMilliseconds(0))
         for endpoint in endpoints { try bus.attach(socket, to: endpoint) }
         self.logger = logger

@@ -2,6 +2,10 @@
 public struct SocketSettings: Sendable, Equatable {
     /// Messages queued per peer before a publisher drops (or, when lossless, waits).
     public var highWaterMark: Int32 = 25_000
+    /// Kernel buffer of each bus TCP connection, bytes (send side on publishers, receive side on
+    /// subscribers); `nil` keeps the OS's autotuned one. A small one makes a stalled subscriber
+    /// meet its loss as soon as it wakes instead of first working through seconds-old messages.
+    public var kernelBufferBytes: Int32?
     /// How long closing may spend delivering what is still queued.
     public var lingerMilliseconds: Int32 = 2_000
     /// Reconnect backoff for connecting sockets: first delay and cap.
