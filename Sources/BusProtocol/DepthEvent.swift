@@ -67,13 +67,7 @@ public struct DepthEvent: Sendable, Equatable {
 
     private static func append(_ levels: [PriceLevel], to json: inout [UInt8]) {
         json.append(UInt8(ascii: "["))
-        for (index, level) in levels.enumerated() {
-            json.append(contentsOf: index == 0 ? #"[""#.utf8 : #",[""#.utf8)
-            level.price.appendText(to: &json)
-            json.append(contentsOf: #"",""#.utf8)
-            level.size.appendText(to: &json)
-            json.append(contentsOf: #""]"#.utf8)
-        }
+        for (index, level) in levels.enumerated() { appendLevelPair(level, first: index == 0, to: &json) }
         json.append(UInt8(ascii: "]"))
     }
 

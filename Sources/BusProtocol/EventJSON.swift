@@ -14,6 +14,15 @@ func appendField(_ name: StaticString, _ value: ExactDecimal?, to json: inout [U
     json.append(UInt8(ascii: "\""))
 }
 
+/// Appends a level as Coinbase writes one, `["price","size"]`, after a comma unless `first`.
+func appendLevelPair(_ level: PriceLevel, first: Bool, to json: inout [UInt8]) {
+    json.append(contentsOf: first ? #"[""#.utf8 : #",[""#.utf8)
+    level.price.appendText(to: &json)
+    json.append(contentsOf: #"",""#.utf8)
+    level.size.appendText(to: &json)
+    json.append(contentsOf: #""]"#.utf8)
+}
+
 func appendInteger(_ value: UInt64, to json: inout [UInt8]) {
     // Right to left into a stack buffer (20 digits at most), then one copy.
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)

@@ -6,19 +6,23 @@ public import OrderBook
 extension SnapshotProtocol {
     /// The payload of a reply that has a book.
     public static func snapshotPayload(of book: OrderBook) -> [UInt8] {
-        var json = "{\"type\":\"snapshot\",\"product_id\":\"\(book.product)\",\"bids\":["
-        appendLevels(book.levels(.bid), to: &json)
-        json += "],\"asks\":["
-        appendLevels(book.levels(.ask), to: &json)
-        json += "]}"
-        return Array(json.utf8)
+        var json: [UInt8] = []
+        json.append(contentsOf: #"{"type":"snapshot","product_id":"#.utf8)
+        appendJSONString(book.product, to: &json)
+        json.append(contentsOf: #","bids":["#.utf8)
+        appendLevels(of: book, .bid, to: &json)
+        json.append(contentsOf: #"],"asks":["#.utf8)
+        appendLevels(of: book, .ask, to: &json)
+        json.append(contentsOf: "]}".utf8)
+        return json
     }
 
-    private static func appendLevels(_ levels: [PriceLevel], to json: inout String) {
-        json.reserveCapacity(json.utf8.count + levels.count * 28)
-        for (index, level) in levels.enumerated() {
-            if index > 0 { json += "," }
-            json += "[\"\(level.price)\",\"\(level.size)\"]"
+    private static func appendLevels(of book: OrderBook, _ side: Side, to json: inout [UInt8]) {
+        var first = true
+        book.walkLevels(side) { level in
+            appendLevelPair(level, first: first, to: &json)
+            first = false
+            return true
         }
     }
 }

@@ -138,6 +138,35 @@ import Testing
     }
 }
 
+@Suite struct SnapshotPayloadTests {
+    @Test func writesTheBookAsACoinbaseSnapshotBestFirstThatReadsBackExactly() throws {
+        func levels(_ pairs: [(String, String)]) throws -> [PriceLevel] {
+            try pairs.map { PriceLevel(price: try ExactDecimal($0.0), size: try ExactDecimal($0.1)) }
+        }
+        var book = OrderBook(product: "BTC-USD")
+        let bids = try levels([("19814.24", "0.05"), ("19814.5", "1.10"), ("19700", "0.00012345")])
+        let asks = try levels([("19815.01", "2"), ("19900.00", "0.5")])
+        try book.replace(bids: bids, asks: asks)
+        let payload = SnapshotProtocol.snapshotPayload(of: book)
+        #expect(
+            String(decoding: payload, as: UTF8.self)
+                == #"{"type":"snapshot","product_id":"BTC-USD","bids":[["19814.50","1.10"],["19814.24","0.05"],"#
+                + #"["19700.00","0.00012345"]],"asks":[["19815.01","2"],["19900.00","0.5"]]}"#)
+        guard case .book(let messages) = try FeedParser().parse(payload).kind,
+            case .snapshot(let readBids, let readAsks) = messages.first?.content
+        else {
+            Issue.record("not a snapshot")
+            return
+        }
+        #expect(readBids == book.levels(.bid) && readAsks == book.levels(.ask))
+        var empty = OrderBook(product: "E-USD")
+        try empty.replace(bids: [], asks: [])
+        #expect(
+            String(decoding: SnapshotProtocol.snapshotPayload(of: empty), as: UTF8.self)
+                == #"{"type":"snapshot","product_id":"E-USD","bids":[],"asks":[]}"#)
+    }
+}
+
 @Suite struct GroupAssignmentTests {
     @Test func everyProductHasExactlyOneLiveOwnerAndChangesMoveLittle() {
         let products = (0..<300).map { "P\($0)-USD" }
