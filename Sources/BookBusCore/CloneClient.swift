@@ -141,6 +141,10 @@ public struct CloneClient: Sendable {
         _ header: FrameHeader, _ messages: [BookMessage]?, now: ContinuousClock.Instant, actions: inout [Action]
     ) {
         let isSnapshot = messages?.contains { $0.isSnapshot && $0.product == product } ?? false
+        if isLive, isSnapshot, epoch != header.epoch {
+            // A restarted ingest's snapshot: the resynchronisation its epoch calls for is on hand.
+            loseTrust(.epochChanged, now: now, actions: &actions)
+        }
         if isLive {
             if epoch == header.epoch && header.sequence <= lastSequence {
                 return  // already in the book: the snapshot it was loaded from came after it
@@ -237,12 +241,17 @@ public struct CloneClient: Sendable {
     /// Stops trusting a live book and asks for a snapshot; a book already waiting keeps waiting.
     private mutating func resynchronise(_ reason: ResyncReason, now: ContinuousClock.Instant, actions: inout [Action]) {
         guard isLive else { return }
+        loseTrust(reason, now: now, actions: &actions)
+        askForSnapshot(now: now, actions: &actions)
+    }
+
+    /// Stops trusting a live book, forgetting what was kept.
+    private mutating func loseTrust(_ reason: ResyncReason, now: ContinuousClock.Instant, actions: inout [Action]) {
         phase = .resynchronising(reason)
         buffer.removeAll(keepingCapacity: true)
         bufferOverflowed = false
         lastResyncAt = now
         actions.append(.resynchronise(reason))
-        askForSnapshot(now: now, actions: &actions)
     }
 
     /// Loads a snapshot and trusts the book again; `false` (still waiting) when the book refused it.

@@ -116,6 +116,23 @@ import Testing
         #expect(actions.isEmpty, "a book already waiting keeps waiting")
     }
 
+    /// A restarted ingest whose first message is a snapshot: the book takes it at once, and the
+    /// epoch change still counts as a resynchronisation.
+    @Test func aNewEpochsSnapshotOnTheStreamResynchronisesAtOnce() {
+        var client = Self.live()
+        var actions: [CloneClient.Action] = []
+        client.take(Self.header(1, epoch: 8), [Self.snapshot(bid: "98", ask: "99")], now: Self.start, actions: &actions)
+        #expect(
+            actions == [
+                .resynchronise(.epochChanged), .live(after: .epochChanged, sequence: 1, fromService: false),
+                .publish(Self.header(1, epoch: 8), exchangeTime: nil, top: Self.top(bid: "98", ask: "99")),
+            ])
+        #expect(client.phase == .live && client.epoch == 8)
+        actions.removeAll()
+        client.take(Self.header(2, epoch: 8), [Self.update(.bid, "97", "1")], now: Self.start, actions: &actions)
+        #expect(actions.count == 1, "the new epoch's stream goes on")
+    }
+
     @Test func aNewEpochOnTheHeartbeatResynchronises() {
         var client = Self.live()
         var actions: [CloneClient.Action] = []
