@@ -77,6 +77,7 @@ public final class RecordingReader {
     }
 
     private func timedFrame(_ line: [UInt8]) throws(RecordingError) -> RecordedFrame {
+        if let plain = TimedLine.parse(line) { return RecordedFrame(bytes: plain.frame, receivedAt: plain.receivedAt) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
             let ts = (object["ts"] as? NSNumber)?.doubleValue,
             let raw = object["raw"] as? String
