@@ -40,6 +40,55 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// No exponent, no `+`, no spaces. At most ``maxScale`` fractional digits, and the digits must fit
     /// in 63 bits.
     public init(utf8 bytes: UnsafeBufferPointer<UInt8>) throws(DecimalError) {
+        if let plain = Self.plain(bytes) {
+            self = plain
+            return
+        }
+        try self.init(checkingUTF8: bytes)
+    }
+
+    /// The value of text of at most ``digitsThatAlwaysFit`` bytes in the plain form (`-`, digits,
+    /// then `.` and digits), or `nil` for anything else, which the checking parser then refuses
+    /// with the precise error. Prices and sizes are short: this path needs no overflow checks, and
+    /// reads a fraction of eight digits (Exchange sizes) as one word.
+    @inline(__always)
+    private static func plain(_ bytes: UnsafeBufferPointer<UInt8>) -> ExactDecimal? {
+        let count = bytes.count
+        guard count > 0, count <= digitsThatAlwaysFit else { return nil }
+        let negative = bytes[0] == UInt8(ascii: "-")
+        var index = negative ? 1 : 0
+        let integerStart = index
+        var mantissa: Int64 = 0
+        while index < count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            mantissa = mantissa &* 10 &+ Int64(digit)
+            index += 1
+        }
+        guard index > integerStart else { return nil }
+        var scale = 0
+        if index < count {
+            guard bytes[index] == UInt8(ascii: ".") else { return nil }
+            index += 1
+            let fractionStart = index
+            if count - index >= 8 {
+                let word = UInt64(
+                    littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                if let eight = EightDigits.value(of: word) {
+                    mantissa = mantissa &* 100_000_000 &+ Int64(eight)
+                    index += 8
+                }
+            }
+            while index < count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+                mantissa = mantissa &* 10 &+ Int64(digit)
+                index += 1
+            }
+            guard index == count, index > fractionStart else { return nil }
+            scale = count - fractionStart
+        }
+        return ExactDecimal(uncheckedMantissa: negative ? -mantissa : mantissa, scale: UInt8(scale))
+    }
+
+    /// Parses as ``init(utf8:)`` does, one byte at a time with every check, for any length.
+    init(checkingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(DecimalError) {
         var index = 0
         let count = bytes.count
         guard count > 0 else { throw .empty }

@@ -1,5 +1,7 @@
-import OrderBook
+import SyntheticFeed
 import Testing
+
+@testable import OrderBook
 
 @Suite struct ExactDecimalTests {
     @Test(arguments: [
@@ -75,5 +77,42 @@ import Testing
         #expect(big.adding(ExactDecimal(integer: 1)) == nil)
         #expect(try big.subtracting(ExactDecimal("0.1")) == nil)
         #expect(big.multiplied(by: ExactDecimal(integer: 2)) == nil)
+    }
+
+    /// The short-text path (a word at a time for eight fraction digits) against the checking
+    /// parser, byte by byte: the same value and scale, or the same error, on random and damaged text.
+    @Test func theShortTextPathAgreesWithTheCheckingParser() {
+        var random = SplitMix64(seed: 7)
+        let damage = Array("0123456789.-:/ a".utf8)
+        var plainValues = 0
+        for _ in 0..<200_000 {
+            var text: [UInt8] = Bool.random(using: &random) ? [UInt8(ascii: "-")] : []
+            for _ in 0..<Int.random(in: 0...9, using: &random) {
+                text.append(UInt8.random(in: 48...57, using: &random))
+            }
+            if Int.random(in: 0..<4, using: &random) > 0 {
+                text.append(UInt8(ascii: "."))
+                let fraction = [8, 8, 0, 1, 2, 7, 9, 10, 12].randomElement(using: &random)!
+                for _ in 0..<fraction { text.append(UInt8.random(in: 48...57, using: &random)) }
+            }
+            if Int.random(in: 0..<3, using: &random) == 0, !text.isEmpty {
+                text[Int.random(in: 0..<text.count, using: &random)] = damage.randomElement(using: &random)!
+            }
+            let (fast, checked) = text.withUnsafeBufferPointer { bytes in
+                (
+                    Result { () throws(DecimalError) in try ExactDecimal(utf8: bytes) },
+                    Result { () throws(DecimalError) in try ExactDecimal(checkingUTF8: bytes) }
+                )
+            }
+            let agree =
+                switch (fast, checked) {
+                case (.success(let a), .success(let b)): a.mantissa == b.mantissa && a.scale == b.scale
+                case (.failure(let a), .failure(let b)): a == b
+                default: false
+                }
+            #expect(agree, "\(String(decoding: text, as: UTF8.self))")
+            if case .success = fast { plainValues += 1 }
+        }
+        #expect(plainValues > 50_000, "most texts are well formed")
     }
 }
