@@ -13,7 +13,7 @@ enum FastFeedScanner {
     /// - Parameter keepsExchangeTimes: `false` checks the timestamps' syntax but keeps none (see
     ///   ``FeedParser/keepsExchangeTimes``).
     static func parse(_ frame: UnsafeBufferPointer<UInt8>, keepsExchangeTimes: Bool = true) -> FeedMessage? {
-        var scanner = Scanner(bytes: frame, keepsExchangeTimes: keepsExchangeTimes)
+        var scanner = JSONScanner(bytes: frame, keepsExchangeTimes: keepsExchangeTimes)
         guard let message = scanner.topLevel(), scanner.atEnd() else { return nil }
         return message
     }
@@ -32,7 +32,9 @@ private enum TopKey: UInt8, Equatable {
     case type, productID, bids, asks, changes, time, message, reason, channel, timestamp, sequenceNum, events, other
 }
 
-private struct Scanner {
+/// A cursor over one frame's JSON bytes: the feed's fields, and the syntax every reader of BookBus's
+/// JSON lines needs (literals, whitespace, numbers).
+struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
@@ -318,7 +320,7 @@ private struct Scanner {
     }
 
     /// An Exchange `type`, compared in place (no string made for it).
-    mutating func exchangeType() -> ExchangeType? {
+    fileprivate mutating func exchangeType() -> ExchangeType? {
         guard let range = plainStringRange() else { return nil }
         let text = UnsafeBufferPointer(rebasing: bytes[range])
         if Self.equals(text, "l2update") { return .l2update }
@@ -416,7 +418,7 @@ private struct Scanner {
     // MARK: Structure
 
     /// An object; `member` reads each value (after its key) and says whether it was acceptable.
-    mutating func object(_ member: (UnsafeBufferPointer<UInt8>, inout Scanner) -> Bool) -> Bool {
+    mutating func object(_ member: (UnsafeBufferPointer<UInt8>, inout JSONScanner) -> Bool) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
         index += 1
@@ -444,7 +446,7 @@ private struct Scanner {
     }
 
     /// An array; `element` reads each element and says whether it was acceptable.
-    mutating func array(_ element: (inout Scanner) -> Bool) -> Bool {
+    mutating func array(_ element: (inout JSONScanner) -> Bool) -> Bool {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return false }
         index += 1
@@ -485,7 +487,7 @@ private struct Scanner {
 
     /// Consumes `word` when the bytes at the current position spell it.
     @inline(__always)
-    private mutating func literal(_ word: StaticString) -> Bool {
+    mutating func literal(_ word: StaticString) -> Bool {
         let length = word.utf8CodeUnitCount
         guard index + length <= bytes.count, let base = bytes.baseAddress,
             memcmp(base + index, word.utf8Start, length) == 0
@@ -495,8 +497,8 @@ private struct Scanner {
     }
 
     /// A JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    private mutating func number() -> Bool {
-        func digits(_ scanner: inout Scanner) -> Int {
+    mutating func number() -> Bool {
+        func digits(_ scanner: inout JSONScanner) -> Int {
             let start = scanner.index
             while scanner.index < scanner.bytes.count, scanner.bytes[scanner.index] &- UInt8(ascii: "0") < 10 {
                 scanner.index += 1
@@ -546,7 +548,7 @@ private struct Scanner {
     }
 
     /// The key, dispatched on its length first: one or two byte comparisons per key.
-    static func topKey(_ key: UnsafeBufferPointer<UInt8>) -> TopKey {
+    fileprivate static func topKey(_ key: UnsafeBufferPointer<UInt8>) -> TopKey {
         switch key.count {
         case 4:
             if equals(key, "type") { return .type }

@@ -9,119 +9,85 @@ enum TimedLine {
     /// The receive time and the frame's bytes, or `nil` when the line is not in the plain form.
     static func parse(_ line: [UInt8]) -> (receivedAt: Double, frame: [UInt8])? {
         line.withUnsafeBufferPointer { bytes in
-            var reader = Reader(bytes: bytes)
-            guard reader.take(#"{"ts""#), reader.takeSeparator(":"), let receivedAt = reader.number(),
-                reader.takeSeparator(","), reader.take(#""raw""#), reader.takeSeparator(":"), reader.take("\""),
-                let frame = reader.stringBody(), reader.takeSeparator("}"), reader.isAtEnd
+            var scanner = JSONScanner(bytes: bytes, keepsExchangeTimes: false)
+            guard scanner.literal(#"{"ts""#), scanner.separator(":"), let receivedAt = scanner.finiteNumber(),
+                scanner.separator(","), scanner.literal(#""raw""#), scanner.separator(":"), scanner.literal("\""),
+                let frame = scanner.asciiStringBody(), scanner.separator("}"), scanner.index == bytes.count
             else { return nil }
             return (receivedAt, frame)
         }
     }
+}
 
-    private struct Reader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
+extension JSONScanner {
+    /// `separator` with any JSON whitespace around it.
+    fileprivate mutating func separator(_ separator: StaticString) -> Bool {
+        skipWhitespace()
+        guard literal(separator) else { return false }
+        skipWhitespace()
+        return true
+    }
 
-        var isAtEnd: Bool { index == bytes.count }
+    /// A JSON number's value, when it is finite.
+    fileprivate mutating func finiteNumber() -> Double? {
+        let start = index
+        guard number() else { return nil }
+        let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        return value.flatMap { $0.isFinite ? $0 : nil }
+    }
 
-        mutating func take(_ text: StaticString) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard bytes.count - index >= count else { return false }
-            for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
-            index += count
-            return true
-        }
-
-        /// `separator` with any JSON whitespace around it.
-        mutating func takeSeparator(_ separator: StaticString) -> Bool {
-            skipSpaces()
-            guard take(separator) else { return false }
-            skipSpaces()
-            return true
-        }
-
-        private mutating func skipSpaces() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-        }
-
-        /// A JSON number (`-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`), finite.
-        mutating func number() -> Double? {
-            let start = index
-            _ = take("-")
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: "0") {
-                index += 1
-            } else if digits() == 0 {
-                return nil
-            }
-            if take("."), digits() == 0 { return nil }
-            if take("e") || take("E") {
-                if !take("+") { _ = take("-") }
-                if digits() == 0 { return nil }
-            }
-            let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-            return value.flatMap { $0.isFinite ? $0 : nil }
-        }
-
-        /// Takes a run of decimal digits; how many.
-        private mutating func digits() -> Int {
-            let start = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-            return index - start
-        }
-
-        /// A string's characters up to its closing quote (taken), unescaped.
-        mutating func stringBody() -> [UInt8]? {
-            var result: [UInt8] = []
-            result.reserveCapacity(bytes.count - index)
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""): return result
-                case UInt8(ascii: "\\"):
-                    guard let unescaped = escape() else { return nil }
-                    result.append(unescaped)
-                case 0x20..<0x80: result.append(byte)
-                default: return nil  // a control byte (invalid JSON) or non-ASCII: the general parser
-                }
-            }
-            return nil
-        }
-
-        /// The byte an escape (after its backslash) stands for; `nil` for a bad one or one beyond
-        /// ASCII.
-        private mutating func escape() -> UInt8? {
-            guard index < bytes.count else { return nil }
-            let kind = bytes[index]
+    /// A string's characters up to its closing quote (taken), unescaped; `nil` for a control byte,
+    /// a non-ASCII byte or an escape beyond ASCII.
+    fileprivate mutating func asciiStringBody() -> [UInt8]? {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count - index)
+        while index < bytes.count {
+            let byte = bytes[index]
             index += 1
-            switch kind {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return kind
-            case UInt8(ascii: "b"): return 0x08
-            case UInt8(ascii: "f"): return 0x0C
-            case UInt8(ascii: "n"): return 0x0A
-            case UInt8(ascii: "r"): return 0x0D
-            case UInt8(ascii: "t"): return 0x09
-            case UInt8(ascii: "u"):
-                guard bytes.count - index >= 4 else { return nil }
-                var value: UInt32 = 0
-                for _ in 0..<4 {
-                    guard let digit = Self.hexValue(bytes[index]) else { return nil }
-                    value = value << 4 | digit
-                    index += 1
-                }
-                return value < 0x80 ? UInt8(value) : nil
-            default: return nil
+            switch byte {
+            case UInt8(ascii: "\""): return result
+            case UInt8(ascii: "\\"):
+                guard let unescaped = escape() else { return nil }
+                result.append(unescaped)
+            case 0x20..<0x80: result.append(byte)
+            default: return nil  // a control byte (invalid JSON) or non-ASCII: the general parser
             }
         }
+        return nil
+    }
 
-        private static func hexValue(_ byte: UInt8) -> UInt32? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-            default: nil
+    /// The byte an escape (after its backslash) stands for; `nil` for a bad one or one beyond
+    /// ASCII.
+    private mutating func escape() -> UInt8? {
+        guard index < bytes.count else { return nil }
+        let kind = bytes[index]
+        index += 1
+        switch kind {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return kind
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        case UInt8(ascii: "u"):
+            guard bytes.count - index >= 4 else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                guard let digit = Self.hexValue(bytes[index]) else { return nil }
+                value = value << 4 | digit
+                index += 1
             }
+            return value < 0x80 ? UInt8(value) : nil
+        default: return nil
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
         }
     }
 }
