@@ -59,10 +59,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         var index = negative ? 1 : 0
         let integerStart = index
         var mantissa: Int64 = 0
-        while index < count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
-            mantissa = mantissa &* 10 &+ Int64(digit)
-            index += 1
-        }
+        accumulateDigits(bytes, at: &index, into: &mantissa)
         guard index > integerStart else { return nil }
         var scale = 0
         if index < count {
@@ -77,14 +74,22 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                     index += 8
                 }
             }
-            while index < count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
-                mantissa = mantissa &* 10 &+ Int64(digit)
-                index += 1
-            }
+            accumulateDigits(bytes, at: &index, into: &mantissa)
             guard index == count, index > fractionStart else { return nil }
             scale = count - fractionStart
         }
         return ExactDecimal(uncheckedMantissa: negative ? -mantissa : mantissa, scale: UInt8(scale))
+    }
+
+    /// Takes the run of digits at `index` into `mantissa`, without overflow checks.
+    @inline(__always)
+    private static func accumulateDigits(
+        _ bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, into mantissa: inout Int64
+    ) {
+        while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            mantissa = mantissa &* 10 &+ Int64(digit)
+            index += 1
+        }
     }
 
     /// Parses as ``init(utf8:)`` does, one byte at a time with every check, for any length.
@@ -111,14 +116,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                     scale += 1
                     guard scale <= Int(Self.maxScale) else { throw .tooManyFractionDigits(scale) }
                 }
-                if count <= Self.digitsThatAlwaysFit {
-                    mantissa = mantissa &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
-                } else {
-                    let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
-                    let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
-                    guard !overflow1, !overflow2 else { throw .outOfRange }
-                    mantissa = sum
-                }
+                let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+                guard !overflow1, !overflow2 else { throw .outOfRange }
+                mantissa = sum
                 digits += 1
             } else {
                 throw .invalidCharacter(position: index)
