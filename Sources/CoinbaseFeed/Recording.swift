@@ -28,6 +28,7 @@ public enum RecordingError: Error, CustomStringConvertible {
 public final class RecordingReader {
     private let path: String
     private let file: UnsafeMutablePointer<FILE>
+    private let readBuffer: UnsafeMutablePointer<CChar>
     private var lineBuffer: UnsafeMutablePointer<CChar>?
     private var lineCapacity = 0
     private var lineNumber = 0
@@ -40,12 +41,17 @@ public final class RecordingReader {
         self.path = path
         self.file = file
         // Recordings are read front to back, often at full speed: 1 MiB reads instead of 4 KiB.
-        setvbuf(file, nil, _IOFBF, 1 << 20)
+        // glibc ignores the size unless it is given the buffer too.
+        readBuffer = .allocate(capacity: Self.readBufferSize)
+        setvbuf(file, readBuffer, _IOFBF, Self.readBufferSize)
     }
+
+    private static let readBufferSize = 1 << 20
 
     deinit {
         free(lineBuffer)
         fclose(file)
+        readBuffer.deallocate()
     }
 
     /// How far through the file reading is, 0–1 (for progress; 0 when the size is unknown).
