@@ -31,7 +31,13 @@ let package = Package(
         // A thin, typed Swift wrapper over libzmq: context, sockets, options, multipart, poll.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // Exact decimals and the price-level order book.
-        .target(name: "OrderBook"),
+        .target(
+            name: "OrderBook",
+            // The book's binary searches are written to pick each half with a conditional move;
+            // LLVM's x86 pass that turns such moves in loops back into branches made them
+            // mispredict on every other step of a search through a deep book.
+            swiftSettings: [.unsafeFlags(["-Xllvm", "-x86-cmov-converter=false"])]
+        ),
         // Coinbase message parsing (Exchange and Advanced Trade), recordings, the WebSocket session.
         .target(
             name: "CoinbaseFeed",
