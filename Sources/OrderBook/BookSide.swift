@@ -47,10 +47,43 @@ struct BookSide {
         /// changes could not be taken back out).
         var trustedTotal: ExactSum { total.overflowed ? Self.sum(sizes) : total }
 
-        /// Index of the first key not below `key`.
+        /// What ``set(key:size:tracksTotal:)`` did to the page.
+        enum Change {
+            /// A removal of a key the page does not hold: nothing.
+            case absent
+            /// A new size for a level the page holds.
+            case changed
+            /// A level removed; `remaining` levels are left.
+            case removed(remaining: Int)
+            /// A level inserted; the page now holds `levels`, the last key being `last`.
+            case inserted(last: Int64, levels: Int)
+        }
+
+        /// Sets the level at `key` to `size` (zero removes it), all within this page: one access
+        /// to the page from its side, rather than one for each array it touches.
         @inline(__always)
-        func insertionIndex(of key: Int64) -> Int {
-            keys.withUnsafeBufferPointer { firstIndex(notBelow: key, in: $0) }
+        mutating func set(key: Int64, size: ExactDecimal, tracksTotal: Bool) -> Change {
+            let index = keys.withUnsafeBufferPointer { firstIndex(notBelow: key, in: $0) }
+            let present = index < keys.count && keys[index] == key
+            if size.isZero {
+                guard present else { return .absent }
+                if tracksTotal { total.subtract(sizes[index]) }
+                keys.remove(at: index)
+                sizes.remove(at: index)
+                return .removed(remaining: keys.count)
+            }
+            if present {
+                if tracksTotal {
+                    total.subtract(sizes[index])
+                    total.add(size)
+                }
+                sizes[index] = size
+                return .changed
+            }
+            if tracksTotal { total.add(size) }
+            keys.insert(key, at: index)
+            sizes.insert(size, at: index)
+            return .inserted(last: keys[keys.count - 1], levels: keys.count)
         }
     }
 
@@ -166,42 +199,31 @@ struct BookSide {
             return true
         }
         let page = pageIndex(of: key)
-        let index = pages[page].insertionIndex(of: key)
-        let present = index < pages[page].keys.count && pages[page].keys[index] == key
-        if size.isZero {
-            guard present else { return false }
-            if tracksSizeTotals { pages[page].total.subtract(pages[page].sizes[index]) }
-            pages[page].keys.remove(at: index)
-            pages[page].sizes.remove(at: index)
+        switch pages[page].set(key: key, size: size, tracksTotal: tracksSizeTotals) {
+        case .absent:
+            return false
+        case .changed:
+            return true
+        case .removed(let remaining):
             count -= 1
-            removedLevel(fromPage: page)
-        } else if present {
-            if tracksSizeTotals {
-                pages[page].total.subtract(pages[page].sizes[index])
-                pages[page].total.add(size)
-            }
-            pages[page].sizes[index] = size
-        } else {
-            if tracksSizeTotals { pages[page].total.add(size) }
-            pages[page].keys.insert(key, at: index)
-            pages[page].sizes.insert(size, at: index)
+            if remaining > 0 { lastKeys[page] = pages[page].keys[remaining - 1] }
+            removedLevel(fromPage: page, remaining: remaining)
+        case .inserted(let last, let levels):
             count += 1
-            lastKeys[page] = pages[page].keys[pages[page].keys.count - 1]
-            if pages[page].keys.count > Self.pageCapacity { split(page) }
+            lastKeys[page] = last
+            if levels > Self.pageCapacity { split(page) }
         }
         return true
     }
 
     /// Keeps the pages after a removal: none empty, none below a quarter full while a neighbour
     /// has room to take it in.
-    private mutating func removedLevel(fromPage page: Int) {
-        let remaining = pages[page].keys.count
+    private mutating func removedLevel(fromPage page: Int, remaining: Int) {
         if remaining == 0 {
             pages.remove(at: page)
             lastKeys.remove(at: page)
             return
         }
-        lastKeys[page] = pages[page].keys[remaining - 1]
         guard remaining < Self.pageCapacity / 4 else { return }
         if page + 1 < pages.count, remaining + pages[page + 1].keys.count <= Self.pageCapacity {
             merge(page + 1, into: page)

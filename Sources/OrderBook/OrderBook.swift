@@ -152,30 +152,25 @@ public struct OrderBook: Sendable {
     /// Applies every change of one update, in order. Either all changes apply or, when one is
     /// invalid, none does.
     public mutating func apply(_ changes: [LevelChange]) throws(BookError) -> UpdateOutcome {
+        // One pass checks everything, so that a refused update changes nothing; a second applies.
         var neededScale = priceScale
+        var firstOutOfRange: ExactDecimal?
         for change in changes {
             try Self.validate(change.price, change.size)
             neededScale = max(neededScale, change.price.scale)
+            if firstOutOfRange == nil, change.price.mantissa(atScale: priceScale) == nil {
+                firstOutOfRange = change.price
+            }
         }
         if neededScale > priceScale {
-            let factor = powerOfTen(neededScale - priceScale)
-            guard bids.canRescalePrices(by: factor), asks.canRescalePrices(by: factor) else {
-                throw .priceOutOfRange(changes.first { $0.price.scale == neededScale }!.price)
-            }
-            for change in changes where change.price.mantissa(atScale: neededScale) == nil {
-                throw .priceOutOfRange(change.price)
-            }
-            bids.rescalePrices(by: factor)
-            asks.rescalePrices(by: factor)
-            priceScale = neededScale
-        } else {
-            for change in changes where change.price.mantissa(atScale: priceScale) == nil {
-                throw .priceOutOfRange(change.price)
-            }
+            try rescale(to: neededScale, for: changes)
+        } else if let firstOutOfRange {
+            throw .priceOutOfRange(firstOutOfRange)
         }
         var outcome = UpdateOutcome()
         for change in changes {
-            let mantissa = change.price.mantissa(atScale: priceScale)!
+            // Checked above: the price fits the book's scale.
+            let mantissa = change.price.mantissa &* powerOfTen(priceScale - change.price.scale)
             let applied: Bool
             switch change.side {
             case .bid: applied = bids.set(priceMantissa: mantissa, size: change.size)
@@ -184,6 +179,21 @@ public struct OrderBook: Sendable {
             if !applied { outcome.absentDeletes += 1 }
         }
         return outcome
+    }
+
+    /// Raises the book's price scale to `scale`, which some of `changes` are written with, once
+    /// every stored price and every price of `changes` is known to fit it.
+    private mutating func rescale(to scale: UInt8, for changes: [LevelChange]) throws(BookError) {
+        let factor = powerOfTen(scale - priceScale)
+        guard bids.canRescalePrices(by: factor), asks.canRescalePrices(by: factor) else {
+            throw .priceOutOfRange(changes.first { $0.price.scale == scale }!.price)
+        }
+        for change in changes where change.price.mantissa(atScale: scale) == nil {
+            throw .priceOutOfRange(change.price)
+        }
+        bids.rescalePrices(by: factor)
+        asks.rescalePrices(by: factor)
+        priceScale = scale
     }
 
     /// The first broken structural invariant, or `nil` when the book is sound: each side sorted

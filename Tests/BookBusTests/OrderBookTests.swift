@@ -126,4 +126,15 @@ private func change(_ side: Side, _ price: String, _ size: String) throws -> Lev
         #expect(book.levels(.bid) == bids)
         #expect(book.levels(.ask) == asks)
     }
+
+    @Test func aPriceThatCannotTakeTheBooksScaleRefusesTheWholeUpdate() throws {
+        var book = OrderBook(product: "SHIB-USD")
+        try book.replace(bids: [level("0.00001234", "10")], asks: [level("0.00001240", "10")])
+        let huge = try ExactDecimal("99999999999999")  // × 10^8 at the book's scale: past 64 bits
+        #expect(throws: BookError.priceOutOfRange(huge)) {
+            try book.apply([change(.bid, "0.00001235", "1"), LevelChange(side: .ask, price: huge, size: .zero)])
+        }
+        #expect(book.levels(.bid).map(\.price.description) == ["0.00001234"])
+        #expect(book.priceScale == 8)
+    }
 }
