@@ -19,7 +19,10 @@ public struct BenchConfiguration: Sendable {
     /// Pipeline runs (each with its bare libzmq pass right after it); the table gives the medians.
     public var pipelineRepeats = 3
     public var latencyRates: [Double] = [1_000, 10_000, 100_000]
-    public var latencySeconds = 3.0
+    /// Seconds of traffic per latency rate: long enough that the updates queued behind the
+    /// snapshots' loads at the start are too few to be the p99 (p99.9 and the maximum show them);
+    /// see docs/PERFORMANCE.md.
+    public var latencySeconds = 10.0
     public var seed: UInt64 = 1
     /// The Python reference book run beside each pipeline (`scripts/reference_book.py`).
     public var referenceScript = "scripts/reference_book.py"

@@ -28,8 +28,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Offered rates for the latency runs, messages per second, comma-separated.")
     var rates: String = "1000,10000,100000"
 
-    @Option(help: "Seconds of traffic per latency rate.")
-    var latencySeconds: Double = 3
+    @Option(
+        help:
+            "Seconds of traffic per latency rate (long enough that the start, which waits for the snapshots' loads, is not the p99)."
+    )
+    var latencySeconds: Double = 10
 
     @Option(help: "A recording whose first line is a real Exchange snapshot.")
     var snapshotRecording: String = "data/exchange-level2-2022-btc-eth.jsonl"
