@@ -111,8 +111,11 @@ public struct IngestCore {
 
     public mutating func clearOutput() {
         guard !output.isEmpty else { return }
-        for message in output.messages {
-            guard case .batch(_, _, var payloads) = message else { continue }
+        for index in output.messages.indices {
+            guard case .batch(_, let header, var payloads) = output.messages[index] else { continue }
+            // The message lets go of the buffer first: emptying a buffer held twice would allocate a
+            // new one of the same capacity (megabytes, for one that once carried a snapshot).
+            output.messages[index] = .unrouted(header, [])
             payloads.removeAll()
             spares.append(payloads)
         }

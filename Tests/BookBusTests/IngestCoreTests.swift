@@ -52,6 +52,29 @@ import Testing
         #expect(core.stats.frames == 5)
     }
 
+    @Test func aBatchBufferIsEmptiedInPlaceAndTakenAgainNotCopied() {
+        var core = Self.core(maxBatch: 1)
+        // A batch that once carried a large frame keeps its capacity; clearing the output must not
+        // leave it shared and so make the next batch allocate a fresh buffer of that size.
+        let large = Array(repeating: UInt8(ascii: " "), count: 1 << 20) + Self.snapshot("A-USD")
+        core.take(large, receivedAtNanos: 0)
+        let buffer = Self.firstBatchBuffer(of: core)
+        #expect(buffer != nil)
+        core.clearOutput()
+        // Each closed batch hands its product the spare buffer, so the large one comes back out
+        // with the second batch after it.
+        core.take(Self.update("A-USD", "98"), receivedAtNanos: 1)
+        core.clearOutput()
+        core.take(Self.update("A-USD", "99"), receivedAtNanos: 2)
+        #expect(Self.firstBatchBuffer(of: core) == buffer)
+    }
+
+    /// Where the first published batch's bytes are stored (the caller keeps no reference to them).
+    static func firstBatchBuffer(of core: IngestCore) -> UnsafePointer<UInt8>? {
+        guard case .batch(_, _, let payloads)? = core.output.messages.first else { return nil }
+        return payloads.bytes.withUnsafeBufferPointer { $0.baseAddress }
+    }
+
     @Test func aMessageAboutNoProductGoesToTheUnroutedTopicAtOnce() {
         var core = Self.core()
         core.take(Self.update("A-USD", "1"), receivedAtNanos: 0)
