@@ -53,8 +53,9 @@ struct BookSide {
             case absent
             /// A new size for a level the page holds.
             case changed
-            /// A level removed; `remaining` levels are left.
-            case removed(remaining: Int)
+            /// A level removed; `remaining` levels are left, the last key being `last` (`nil` when
+            /// none is left).
+            case removed(last: Int64?, remaining: Int)
             /// A level inserted; the page now holds `levels`, the last key being `last`.
             case inserted(last: Int64, levels: Int)
         }
@@ -70,7 +71,7 @@ struct BookSide {
                 if tracksTotal { total.subtract(sizes[index]) }
                 keys.remove(at: index)
                 sizes.remove(at: index)
-                return .removed(remaining: keys.count)
+                return .removed(last: keys.last, remaining: keys.count)
             }
             if present {
                 if tracksTotal {
@@ -204,9 +205,9 @@ struct BookSide {
             return false
         case .changed:
             return true
-        case .removed(let remaining):
+        case .removed(let last, let remaining):
             count -= 1
-            if remaining > 0 { lastKeys[page] = pages[page].keys[remaining - 1] }
+            if let last { lastKeys[page] = last }
             removedLevel(fromPage: page, remaining: remaining)
         case .inserted(let last, let levels):
             count += 1

@@ -169,8 +169,7 @@ public struct OrderBook: Sendable {
         }
         var outcome = UpdateOutcome()
         for change in changes {
-            // Checked above: the price fits the book's scale.
-            let mantissa = change.price.mantissa &* powerOfTen(priceScale - change.price.scale)
+            let mantissa = change.price.mantissa(atScale: priceScale)!  // checked above
             let applied: Bool
             switch change.side {
             case .bid: applied = bids.set(priceMantissa: mantissa, size: change.size)
