@@ -125,7 +125,7 @@ let package = Package(
             name: "BookBusTests",
             dependencies: [
                 "OrderBook", "CoinbaseFeed", "BusProtocol", "ZeroMQ", "BookBusCore", "BookBusDaemons",
-                "BookBusSettings",
+                "BookBusSettings", "BookBusBench",
                 "SyntheticFeed",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -69,6 +69,7 @@ public struct BenchRunner {
     // MARK: - 1. Hot path
 
     private func hotPath() throws {
+        let table = BenchTable(widths: 66, 14, 12)
         for profile in configuration.profiles {
             section(
                 "1. hot path, one core, \(profile) profile (\(configuration.hotPathUpdates) generated updates, best of 3 passes)"
@@ -83,12 +84,14 @@ public struct BenchRunner {
                     print(
                         "  worker core: frames received \(HotPathBenchmark.receiveSpacingNanos / 1_000) µs apart, so a 100 ms interval holds \(100_000_000 / HotPathBenchmark.receiveSpacingNanos) messages"
                     )
-                    row("stage", "messages/s", "ns/message")
+                    table.row("stage", "messages/s", "ns/message", "events/message")
                 }
                 for result in try HotPathBenchmark.run(
                     frames: frames, label: feed.rawValue, variants: StreamVariant.measured)
                 {
-                    row(result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach))
+                    table.row(
+                        result.name, format(result.perSecond), String(format: "%.0f", result.nanosecondsEach),
+                        result.eventsPerMessage.map { String(format: "%.2f", $0) } ?? "")
                 }
             }
         }
@@ -98,19 +101,20 @@ public struct BenchRunner {
 
     private func snapshots() throws {
         section("2. snapshot load (parse + replace, best of 5)")
-        row("snapshot", "ms", "")
+        let table = BenchTable(widths: 52)
+        table.row("snapshot", "ms")
         guard let real = try RecordingReader(path: configuration.realSnapshotRecording).next() else {
             throw BenchError(description: "\(configuration.realSnapshotRecording) is empty")
         }
         let realResult = try HotPathBenchmark.snapshotLoad(real.bytes, label: "real Exchange BTC-USD")
-        row(realResult.name, String(format: "%.1f", realResult.seconds * 1_000), "")
+        table.row(realResult.name, String(format: "%.1f", realResult.seconds * 1_000))
         var generatorSettings = generatorConfiguration(feed: .advancedTrade, profile: .touch, updates: 0)
         generatorSettings.products = ["BTC-USD"]
         generatorSettings.depth = 27_000
         var generator = FeedGenerator(configuration: generatorSettings)
         let big = generator.snapshot(0)
         let bigResult = try HotPathBenchmark.snapshotLoad(big, label: "generated Advanced Trade")
-        row(bigResult.name, String(format: "%.1f", bigResult.seconds * 1_000), "")
+        table.row(bigResult.name, String(format: "%.1f", bigResult.seconds * 1_000))
     }
 
     // MARK: - 3. Pipeline
@@ -175,31 +179,33 @@ public struct BenchRunner {
             }
         }
         let ratios = zip(bookbusRates, bareRates).map { 100 * $0 / $1 }
-        row("run (\(configuration.pipelineRepeats) of each)", "messages/s, median", "min – max")
-        row("BookBus end to end (\(frames.count) messages)", format(median(bookbusRates)), range(bookbusRates, format))
-        row("  same, counting process start-up", format(median(withStartRates)), range(withStartRates, format))
-        row(
+        let table = BenchTable(widths: 52, 22)
+        table.row("run (\(configuration.pipelineRepeats) of each)", "messages/s, median", "min – max")
+        table.row(
+            "BookBus end to end (\(frames.count) messages)", format(median(bookbusRates)), range(bookbusRates, format))
+        table.row("  same, counting process start-up", format(median(withStartRates)), range(withStartRates, format))
+        table.row(
             "  same, --max-batch 1 (no batches on the bus)", format(median(unbatchedRates)),
             range(unbatchedRates, format))
-        row(
+        table.row(
             "  same, /metrics on in every role (not scraped)", format(median(observedRates)),
             range(observedRates, format))
         for streams in PipelineStreams.measuredBesideTopOfBook {
             let rates = streamRates[streams.name] ?? []
-            row("  same, \(streams.name)", format(median(rates)), range(rates, format))
+            table.row("  same, \(streams.name)", format(median(rates)), range(rates, format))
         }
-        row("bare libzmq PUB → SUB, same frames", format(median(bareRates)), range(bareRates, format))
-        row(
+        table.row("bare libzmq PUB → SUB, same frames", format(median(bareRates)), range(bareRates, format))
+        table.row(
             "BookBus / bare libzmq, per pair", String(format: "%.1f%%", median(ratios)),
             range(ratios) { String(format: "%.1f%%", $0) })
         if let pythonSkipped {
-            row("Python sortedcontainers + orjson, one process", "skipped", pythonSkipped)
+            table.row("Python sortedcontainers + orjson, one process", "skipped", pythonSkipped)
         } else {
             let pythonRatios = zip(bookbusRates, pythonRates).map { $0 / $1 }
-            row(
+            table.row(
                 "Python sortedcontainers + orjson, one process", format(median(pythonRates)), range(pythonRates, format)
             )
-            row(
+            table.row(
                 "BookBus / Python, per pair", String(format: "%.1f×", median(pythonRatios)),
                 range(pythonRatios) { String(format: "%.1f×", $0) })
         }
@@ -220,7 +226,8 @@ public struct BenchRunner {
 
     private func latency(profile: TrafficProfile) async throws {
         section("4. latency, ingest receive → sink receive (µs), at offered rates, \(profile) Exchange")
-        row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
+        let table = BenchTable(widths: 34, 46)
+        table.row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
         for rate in configuration.latencyRates {
             let count = max(1_000, Int(rate * configuration.latencySeconds))
             let settings = generatorConfiguration(feed: .exchange, profile: profile, updates: count)
@@ -235,7 +242,7 @@ public struct BenchRunner {
             let values = ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
                 .map { run.sinkStatistics[$0].map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }
             let achieved = Double(frames.count) / run.streamSeconds
-            row(
+            table.row(
                 "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
                 run.sinkStatistics["latency_samples"].map(String.init) ?? "?")
         }
@@ -255,14 +262,17 @@ public struct BenchRunner {
         let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
             .run(recording: recording, products: settings.products, workers: 1, eventLog: events)
         try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
-        row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB", "")
+        let table = BenchTable(widths: 62, 10)
+        table.row("worker peak RSS (VmHWM)", "\(run.workerPeakRSSKilobytes[0] / 1_024) MB")
         try await snapshotService(
             snapshots: Array(frames.prefix(settings.products.count)), later: frames.last!,
-            products: settings.products)
+            products: settings.products, table: table)
     }
 
     /// The same 50 snapshots through the ingest's snapshot service to a worker that joins late.
-    private func snapshotService(snapshots: [[UInt8]], later: [UInt8], products: [String]) async throws {
+    private func snapshotService(
+        snapshots: [[UInt8]], later: [UInt8], products: [String], table: BenchTable
+    ) async throws {
         let run = try await SnapshotServiceBenchmark(executable: configuration.executable, directory: directory)
             .run(snapshots: snapshots, later: later, products: products)
         let reference = try referenceBooks(of: snapshots)
@@ -272,9 +282,9 @@ public struct BenchRunner {
                     + "is not its snapshot's \(book.topOfBook)")
         }
         func milliseconds(_ seconds: Double) -> String { String(format: "%.0f ms", seconds * 1_000) }
-        row("ingest: load and publish the 50 snapshots", milliseconds(run.ingestSeconds), "")
-        row("late worker: start → all 50 books from the snapshot service", milliseconds(run.workerSeconds), "")
-        row("both", milliseconds(run.ingestSeconds + run.workerSeconds), "target ≤ 1 s")
+        table.row("ingest: load and publish the 50 snapshots", milliseconds(run.ingestSeconds))
+        table.row("late worker: start → all 50 books from the snapshot service", milliseconds(run.workerSeconds))
+        table.row("both", milliseconds(run.ingestSeconds + run.workerSeconds), "target ≤ 1 s")
     }
 
     // MARK: - Helpers
@@ -362,13 +372,6 @@ public struct BenchRunner {
     private func section(_ title: String) {
         print("")
         print(title)
-    }
-
-    private func row(_ name: String, _ value: String, _ extra: String) {
-        func padded(_ text: String, _ width: Int) -> String {
-            text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-        }
-        print("  " + padded(name, 52) + padded(value, 44) + extra)
     }
 
     private func median(_ values: [Double]) -> Double {

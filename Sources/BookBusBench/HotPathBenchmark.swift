@@ -8,6 +8,8 @@ public struct BenchResult: Sendable {
     public var name: String
     public var count: Int
     public var seconds: Double
+    /// Events made per message, for the stages that make events.
+    public var eventsPerMessage: Double?
 
     public var perSecond: Double { Double(count) / seconds }
     public var nanosecondsEach: Double { seconds * 1e9 / Double(count) }
@@ -103,11 +105,10 @@ public enum HotPathBenchmark {
                     }
                 }
             }
-            let perMessage = String(format: "%.2f", Double(events) / Double(updates))
             results.append(
                 BenchResult(
-                    name: "\(label): \(variant.name), \(perMessage) events/msg",
-                    count: updates, seconds: seconds))
+                    name: "\(label): \(variant.name)", count: updates, seconds: seconds,
+                    eventsPerMessage: Double(events) / Double(updates)))
         }
         return results
     }
