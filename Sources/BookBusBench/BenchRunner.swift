@@ -69,7 +69,7 @@ public struct BenchRunner {
     // MARK: - 1. Hot path
 
     private func hotPath() throws {
-        let table = BenchTable(widths: 66, 14, 12)
+        let table = BenchTable(widths: 96, 14, 12)
         for profile in configuration.profiles {
             section(
                 "1. hot path, one core, \(profile) profile (\(configuration.hotPathUpdates) generated updates, best of 3 passes)"

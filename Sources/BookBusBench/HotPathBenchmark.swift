@@ -26,8 +26,7 @@ public struct StreamVariant: Sendable {
     }
 
     /// What a worker publishes by default: top of book and spread on change.
-    public static let topOfBookOnly = StreamVariant(
-        name: "worker core (parse + apply + events)", streams: StreamSettings())
+    public static let topOfBookOnly = StreamVariant(name: "tob + spread", streams: StreamSettings())
 
     /// The variants `bookbus bench` measures, top of book only first.
     public static var measured: [StreamVariant] {
@@ -39,16 +38,17 @@ public struct StreamVariant: Sendable {
         conflated.conflation = StreamSettings.Conflation(interval: StreamInterval(milliseconds: 100))
         return [
             topOfBookOnly,
-            StreamVariant(name: "worker core + depth 10 on change", streams: depth),
-            StreamVariant(name: "worker core + analytics on change", streams: analytics),
-            StreamVariant(name: "worker core + depth 10, all conflated to 100 ms", streams: conflated),
+            StreamVariant(name: "tob + spread + depth 10 on change", streams: depth),
+            StreamVariant(name: "tob + spread + analytics on change", streams: analytics),
+            StreamVariant(name: "tob + spread + depth 10, all conflated to 100 ms", streams: conflated),
         ]
     }
 }
 
 /// The single-core hot path on generated frames: parse; apply; and the worker's own core taking each
-/// frame as a bus message (check it, parse, apply, make the events of its streams, encode them),
-/// once for each stream variant.
+/// frame as a bus message (check it, read it, apply it, make the events of its streams, encode
+/// them): once on `raw/` (the JSON parsed), and on `parsed/` (as the ingest publishes them, the
+/// updates already parsed) once for each stream variant.
 public enum HotPathBenchmark {
     /// The receive times the frames carry in the worker-core stage: one message every 100 µs (10 k
     /// messages a second), so a 100 ms conflation interval holds 1,000 messages.
@@ -91,9 +91,15 @@ public enum HotPathBenchmark {
             BenchResult(name: "\(label): apply", count: updates, seconds: applyTime),
         ]
 
-        // 3. Everything a worker does per message, with the worker's own core.
-        let messages = try busMessages(frames, parser: parser)
-        for variant in variants {
+        // 3. Everything a worker does per message, with the worker's own core: on the raw JSON, and
+        // on the ingest's parse, as workers read it.
+        let rawMessages = try busMessages(frames, parser: parser, parsed: false)
+        let parsedMessages = try busMessages(frames, parser: parser, parsed: true)
+        let runs =
+            [(topic: "raw/", reads: "parse", variant: StreamVariant.topOfBookOnly)]
+            + variants.map { (topic: "parsed/", reads: "decode", variant: $0) }
+        for (topic, reads, variant) in runs {
+            let messages = topic == "raw/" ? rawMessages : parsedMessages
             let (seconds, events) = try workerCore(messages, streams: variant.streams, repeats: repeats) { states in
                 for (product, book) in books.mapValues(\.book) {
                     guard states[product]?.levels(.bid) == book.levels(.bid),
@@ -107,7 +113,8 @@ public enum HotPathBenchmark {
             }
             results.append(
                 BenchResult(
-                    name: "\(label): \(variant.name)", count: updates, seconds: seconds,
+                    name: "\(label): worker core on \(topic) (\(reads) + apply + \(variant.name))", count: updates,
+                    seconds: seconds,
                     eventsPerMessage: Double(events) / Double(updates)))
         }
         return results
@@ -176,9 +183,10 @@ public enum HotPathBenchmark {
         if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }
     }
 
-    /// Each frame as the ingest publishes it: on its product's raw topic, numbered per topic,
-    /// received ``receiveSpacingNanos`` after the one before.
-    static func busMessages(_ frames: [[UInt8]], parser: FeedParser) throws -> [[[UInt8]]] {
+    /// Each frame as the ingest publishes it: on its product's raw topic as received, or on its
+    /// parsed topic as the ingest parsed it; numbered per topic, received ``receiveSpacingNanos``
+    /// after the one before.
+    static func busMessages(_ frames: [[UInt8]], parser: FeedParser, parsed: Bool) throws -> [[[UInt8]]] {
         var sequences: [String: UInt64] = [:]
         var received: UInt64 = 1_000_000_000
         return try frames.map { frame in
@@ -189,7 +197,10 @@ public enum HotPathBenchmark {
             sequences[product] = sequence
             received += receiveSpacingNanos
             let header = FrameHeader(epoch: 1, sequence: sequence, receivedAtNanos: received)
-            return [Topic.raw(product: product).bytes, header.bytes, frame]
+            guard parsed else { return [Topic.raw(product: product).bytes, header.bytes, frame] }
+            var payload: [UInt8] = []
+            ParsedPayload.encode(frame: frame, messages: books, product: product, into: &payload)
+            return [Topic.parsed(product: product).bytes, header.bytes, payload]
         }
     }
 

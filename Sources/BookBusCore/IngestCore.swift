@@ -10,10 +10,10 @@ import Logging
 /// The caller feeds it frames and connection events, publishes ``output``'s messages in order, and
 /// answers the snapshot service and the group from it.
 ///
-/// Batches (protocol version 3): consecutive messages of one product go out as one bus message,
-/// the header carrying the first one's sequence. Nothing waits for a batch to fill: ``flush()``
-/// closes every open batch, and the caller flushes whenever its source has handed over what it
-/// had at once, and before it looks at anything else.
+/// Batches: consecutive messages of one product go out as one bus message on its `raw/` topic and
+/// one on its `parsed/` topic (``IngestBatch``), both headers carrying the first one's sequence.
+/// Nothing waits for a batch to fill: ``flush()`` closes every open batch, and the caller flushes
+/// whenever its source has handed over what it had at once, and before it looks at anything else.
 public struct IngestCore {
     public struct Configuration: Sendable {
         /// Most messages in one batch; 1 publishes every message on its own.
@@ -43,15 +43,16 @@ public struct IngestCore {
     /// The receive times of one batch's messages agree to this many nanoseconds (one millisecond).
     public static let batchTimeResolution: UInt64 = 1_000_000
 
-    /// One product's topic, its book and its open batch.
+    /// One product's topics, its book and its open batch.
     struct Product {
         let topic: [UInt8]
+        let parsedTopic: [UInt8]
         /// The last sequence numbered in this epoch (0: none yet).
         var sequence: UInt64 = 0
         var book: ProductBook
         /// Receive time of the last message the book took.
         var bookReceivedAtNanos: UInt64 = 0
-        var pending = PackedFrames()
+        var pending = IngestBatch()
         var pendingSinceNanos: UInt64 = 0
         /// Which entry of the open list is this product's current batch.
         var openTicket = 0
@@ -63,6 +64,7 @@ public struct IngestCore {
 
         init(product: String) {
             topic = Topic.raw(product: product).bytes
+            parsedTopic = Topic.parsed(product: product).bytes
             book = ProductBook(product: product)
         }
     }
@@ -80,7 +82,7 @@ public struct IngestCore {
     private var open: [(product: Int, ticket: Int)] = []
     private var tickets = 0
     /// Emptied batch buffers, to take the next batches without allocating.
-    private var spares: [PackedFrames] = []
+    private var spares: [IngestBatch] = []
     /// The last sequence of `raw/*/`.
     private var unroutedSequence: UInt64 = 0
     /// The live connections that have connected and subscribed at least once.
@@ -90,8 +92,8 @@ public struct IngestCore {
     private let connectionOfProduct: [String: String]
     private var connectionBookNanos: [String: UInt64] = [:]
     private let router = FeedRouter()
-    /// The ingest shows no exchange timestamps (the workers read them from the raw bytes it publishes).
-    private let parser = FeedParser(keepsExchangeTimes: false)
+    /// With the exchange's timestamps: the parsed topics carry them to the workers.
+    private let parser = FeedParser()
 
     /// - Parameters:
     ///   - epoch: the first epoch (random per start, so subscribers can tell a restart from a gap).
@@ -124,9 +126,15 @@ public struct IngestCore {
         output.renewals.removeAll()
     }
 
-    /// The topic frame of the product a ``IngestOutput/Message/batch(product:header:payloads:)`` is of.
+    /// The `raw/` topic frame of the product a ``IngestOutput/Message/batch(product:header:payloads:)``
+    /// is of.
     public func topic(of product: Int) -> [UInt8] {
         products[product].topic
+    }
+
+    /// The same product's `parsed/` topic frame.
+    public func parsedTopic(of product: Int) -> [UInt8] {
+        products[product].parsedTopic
     }
 
     /// Ready when every live connection has subscribed and no product is stale (a replay: once its
@@ -348,9 +356,9 @@ public struct IngestCore {
             products[known].openTicket = tickets
             open.append((known, tickets))
         }
-        products[known].pending.append(payload)
+        products[known].pending.append(payload, messages: messages, product: product)
         if products[known].pending.count >= configuration.maxBatch
-            || products[known].pending.bytes.count >= Self.maxBatchBytes
+            || products[known].pending.raw.bytes.count >= Self.maxBatchBytes
         {
             close(known)
         }
@@ -372,7 +380,7 @@ public struct IngestCore {
             epoch: epoch, sequence: products[product].sequence + 1, receivedAtNanos: products[product].pendingSinceNanos
         )
         products[product].sequence += UInt64(products[product].pending.count)
-        var payloads = spares.popLast() ?? PackedFrames()
+        var payloads = spares.popLast() ?? IngestBatch()
         swap(&payloads, &products[product].pending)
         output.messages.append(.batch(product: product, header: header, payloads: payloads))
     }
@@ -390,8 +398,9 @@ public struct IngestCore {
 /// What an ``IngestCore`` asks its caller to do after an input.
 public struct IngestOutput: Sendable {
     public enum Message: Sendable, Equatable {
-        /// A product's batch; its topic frame is ``IngestCore/topic(of:)``.
-        case batch(product: Int, header: FrameHeader, payloads: PackedFrames)
+        /// A product's batch; its topic frames are ``IngestCore/topic(of:)`` and
+        /// ``IngestCore/parsedTopic(of:)``.
+        case batch(product: Int, header: FrameHeader, payloads: IngestBatch)
         /// A message about no product, for `raw/*/`.
         case unrouted(FrameHeader, [UInt8])
     }

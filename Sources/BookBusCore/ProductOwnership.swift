@@ -29,12 +29,13 @@ public enum ProductOwnership: Sendable, Equatable {
         }
     }
 
-    /// The topic prefixes to subscribe to on the ingest.
+    /// The topic prefixes to subscribe to on the ingest: its parsed topics (``Topic/parsed(product:)``).
     public var subscriptions: [String] {
         switch self {
-        case .products(let products): products.map { Topic.raw(product: $0).description }
-        case .shard(let shard, let known?): known.filter { shard.owns($0) }.map { Topic.raw(product: $0).description }
-        case .shard(_, nil): [Topic.rawPrefix]
+        case .products(let products): products.map { Topic.parsed(product: $0).description }
+        case .shard(let shard, let known?):
+            known.filter { shard.owns($0) }.map { Topic.parsed(product: $0).description }
+        case .shard(_, nil): [Topic.parsedPrefix]
         case .group: []
         }
     }

@@ -107,7 +107,7 @@ public struct SinkCore {
                 output.lines.append(line)
                 stats.written += 1
             }
-        case .raw, .rawUnrouted:
+        case .raw, .rawUnrouted, .parsed:
             return
         }
     }

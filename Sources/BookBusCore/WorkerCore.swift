@@ -342,8 +342,10 @@ public struct WorkerCore {
     /// Takes one message from the ingest's bus.
     public mutating func take(_ message: BusMessage) {
         switch message.topic {
+        case .parsed(let product):
+            takeProductMessage(product: product, message, parsed: true)
         case .raw(let product):
-            takeRaw(product: product, message)
+            takeProductMessage(product: product, message, parsed: false)
         case .control:
             switch try? ControlMessage(json: message.payload) {
             case .heartbeat(_, let epoch, let sequences, let stale):
@@ -405,11 +407,11 @@ public struct WorkerCore {
         generation = assignment.generation
         assigned = now
         for product in lost {
-            output.subscriptions.append(.unsubscribe(Topic.raw(product: product).description))
+            output.subscriptions.append(.unsubscribe(Topic.parsed(product: product).description))
             products.removeValue(forKey: product)
         }
         for product in gained {
-            output.subscriptions.append(.subscribe(Topic.raw(product: product).description))
+            output.subscriptions.append(.subscribe(Topic.parsed(product: product).description))
             startReplica(of: product, reason: .assigned(generation: generation))
         }
         log(
@@ -441,17 +443,19 @@ public struct WorkerCore {
         }
     }
 
-    // MARK: - Raw messages
+    // MARK: - The ingest's messages
 
-    /// Takes each payload of a raw message (a batch carries several, in sequence).
-    private mutating func takeRaw(product: String, _ message: BusMessage) {
+    /// Takes each payload of one of the ingest's messages about `product` (a batch carries several,
+    /// in sequence): as the ingest parsed them (`parsed/`, see ``ParsedPayload``), or Coinbase's JSON
+    /// (`raw/`).
+    private mutating func takeProductMessage(product: String, _ message: BusMessage, parsed: Bool) {
         // Every product with a replica is owned: one lookup answers both for the hot case.
         var index = products.index(forKey: product)
         guard index != nil || owns(product) else { return }
         latestReceiveNanos = max(latestReceiveNanos, message.header.receivedAtNanos)
         for payload in 0..<message.payloadCount {
             var trades: [Trade] = []
-            let messages = parse(message.payload(payload), product: product, trades: &trades)
+            let messages = parse(message.payload(payload), product: product, parsed: parsed, trades: &trades)
             let header = message.header(ofPayload: payload)
             let known: Dictionary<String, Product>.Index
             if let index {
@@ -483,9 +487,18 @@ public struct WorkerCore {
 
     /// The book messages of a payload: `[]` for a message without book data, `nil` when refused.
     /// Trades go to `trades` when the worker reads them.
-    private mutating func parse(_ payload: [UInt8], product: String, trades: inout [Trade]) -> [BookMessage]? {
+    private mutating func parse(
+        _ payload: [UInt8], product: String, parsed: Bool, trades: inout [Trade]
+    ) -> [BookMessage]? {
         do {
-            switch try parser.parse(payload).kind {
+            var json = payload
+            if parsed {
+                switch try ParsedPayload.decode(payload, product: product) {
+                case .updates(let messages): return messages
+                case .verbatim(let bytes): json = bytes
+                }
+            }
+            switch try parser.parse(json).kind {
             case .book(let messages): return messages
             case .trades(let parsed) where configuration.streams.readsTrades: trades = parsed
             case .trades, .error, .other: stats.otherMessages += 1

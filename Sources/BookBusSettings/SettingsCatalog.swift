@@ -176,7 +176,7 @@ public enum SettingsCatalog {
         )
         public static let allProducts = OptionalSetting<[String]>(
             "worker.all_products", flag: "--all-products",
-            "With worker.shard: the full product list, so the worker subscribes to its own topics only; without it the worker subscribes to raw/ and keeps what its shard owns."
+            "With worker.shard: the full product list, so the worker subscribes to its own topics only; without it the worker subscribes to parsed/ and keeps what its shard owns."
         )
         public static let emit = Setting<String>(
             "worker.emit", default: "change", flag: "--emit", choices: ["change", "every-message"],

@@ -22,7 +22,7 @@ public enum EventFamily: String, Sendable, CaseIterable {
     /// The prefix every topic of the family starts with.
     public var prefix: String { rawValue + "/" }
 
-    /// The family of an event topic; `nil` for raw and control topics.
+    /// The family of an event topic; `nil` for the ingest's topics and control.
     public init?(of topic: Topic) {
         switch topic {
         case .topOfBook: self = .topOfBook
@@ -31,7 +31,7 @@ public enum EventFamily: String, Sendable, CaseIterable {
         case .trade: self = .trade
         case .bar: self = .bar
         case .analytics: self = .analytics
-        case .raw, .rawUnrouted, .control: return nil
+        case .raw, .rawUnrouted, .parsed, .control: return nil
         }
     }
 }

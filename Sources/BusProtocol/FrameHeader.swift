@@ -2,7 +2,7 @@
 ///
 /// | offset | size | field |
 /// |---|---|---|
-/// | 0 | 1 | version, 3 |
+/// | 0 | 1 | version, 4 |
 /// | 1 | 7 | reserved, zero |
 /// | 8 | 8 | epoch: random, new each time the publisher starts |
 /// | 16 | 8 | sequence: 1, 2, 3, … per topic within an epoch |
@@ -10,11 +10,13 @@
 ///
 /// A subscriber that sees a sequence number skip within one epoch has lost messages on that topic.
 ///
-/// Version 3: a message on a data topic (`raw/`, `tob/`, `spread/`) may carry several payloads
+/// A message on a data topic (`raw/`, `parsed/`, `tob/`, `spread/`, …) may carry several payloads
 /// (frames 3, 4, …), consecutive messages of its topic; the header gives the first one's sequence
-/// and receive time. Version 2 batched `raw/` topics only; version 1 had exactly one payload.
+/// and receive time. Version 4 added the ingest's `parsed/` topics, which workers read instead of
+/// `raw/`; version 3 batched events too, version 2 `raw/` topics only; version 1 had exactly one
+/// payload.
 public struct FrameHeader: Sendable, Equatable {
-    public static let version: UInt8 = 3
+    public static let version: UInt8 = 4
     public static let byteCount = 32
 
     public var epoch: UInt64
@@ -75,7 +77,7 @@ public enum BusProtocolError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .wrongFrameCount(let count):
-            "bus message has \(count) frames; expected 3 (topic, header, payload), or more on a raw/, tob/ or spread/ topic (a batch)"
+            "bus message has \(count) frames; expected 3 (topic, header, payload), or more on a data topic such as raw/, parsed/ or tob/ (a batch)"
         case .unknownTopic(let topic): "unknown topic \"\(topic.prefix(80))\""
         case .badHeaderLength(let count): "header frame of \(count) bytes; expected \(FrameHeader.byteCount)"
         case .unsupportedVersion(let version):

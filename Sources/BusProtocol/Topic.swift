@@ -7,6 +7,7 @@
 /// |---|---|---|
 /// | `raw/<PRODUCT>/` | ingest | Coinbase messages about PRODUCT, bytes as received, one per frame |
 /// | `raw/*/` | ingest | Coinbase messages about no product (acks, errors, heartbeats) |
+/// | `parsed/<PRODUCT>/` | ingest | the same messages as `raw/<PRODUCT>/`, numbered alike, book updates as the ingest parsed them (binary, see `ParsedPayload`): what workers read |
 /// | `tob/<PRODUCT>/` | worker | top-of-book event, JSON |
 /// | `spread/<PRODUCT>/` | worker | spread event, JSON |
 /// | `depth/<PRODUCT>/` | worker | the best N levels of each side, JSON |
@@ -17,6 +18,7 @@
 public enum Topic: Sendable, Hashable, CustomStringConvertible {
     case raw(product: String)
     case rawUnrouted
+    case parsed(product: String)
     case topOfBook(product: String)
     case spread(product: String)
     case depth(product: String)
@@ -27,6 +29,8 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
 
     /// Prefix of every raw Coinbase topic.
     public static let rawPrefix = "raw/"
+    /// Prefix of every parsed topic (the ingest's parse of the raw topic, for workers).
+    public static let parsedPrefix = "parsed/"
     /// Prefix of every top-of-book topic.
     public static let topOfBookPrefix = "tob/"
     /// Prefix of every spread topic.
@@ -48,6 +52,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .raw(let product): Self.rawPrefix + product + "/"
         case .rawUnrouted: Self.unroutedName
+        case .parsed(let product): Self.parsedPrefix + product + "/"
         case .topOfBook(let product): Self.topOfBookPrefix + product + "/"
         case .spread(let product): Self.spreadPrefix + product + "/"
         case .depth(let product): Self.depthPrefix + product + "/"
@@ -70,6 +75,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
             case UInt8(ascii: "r"):
                 if Self.equal(bytes, Self.unroutedBytes) { return .rawUnrouted }
                 return Self.product(in: bytes, after: Self.rawBytes).map { .raw(product: $0) }
+            case UInt8(ascii: "p"): return Self.product(in: bytes, after: Self.parsedBytes).map { .parsed(product: $0) }
             case UInt8(ascii: "s"): return Self.product(in: bytes, after: Self.spreadBytes).map { .spread(product: $0) }
             case UInt8(ascii: "t"):
                 if let product = Self.product(in: bytes, after: Self.topOfBookBytes) {
@@ -93,7 +99,7 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     /// messages and events. Control messages on `bus/` go one by one.
     public var carriesBatches: Bool {
         switch self {
-        case .raw, .rawUnrouted, .topOfBook, .spread, .depth, .trade, .bar, .analytics: true
+        case .raw, .rawUnrouted, .parsed, .topOfBook, .spread, .depth, .trade, .bar, .analytics: true
         case .control: false
         }
     }
@@ -101,14 +107,15 @@ public enum Topic: Sendable, Hashable, CustomStringConvertible {
     /// The product of a per-product topic.
     public var product: String? {
         switch self {
-        case .raw(let product), .topOfBook(let product), .spread(let product), .depth(let product),
-            .trade(let product), .bar(let product), .analytics(let product):
+        case .raw(let product), .parsed(let product), .topOfBook(let product), .spread(let product),
+            .depth(let product), .trade(let product), .bar(let product), .analytics(let product):
             product
         case .rawUnrouted, .control: nil
         }
     }
 
     private static let rawBytes = Array(rawPrefix.utf8)
+    private static let parsedBytes = Array(parsedPrefix.utf8)
     private static let topOfBookBytes = Array(topOfBookPrefix.utf8)
     private static let spreadBytes = Array(spreadPrefix.utf8)
     private static let depthBytes = Array(depthPrefix.utf8)

@@ -20,6 +20,8 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
     case invalidProduct(String)
     /// A price level that is not a pair of strings.
     case badLevel(field: String)
+    /// A `parsed/` payload that is not what the ingest writes (``ParsedPayload``).
+    case badParsedPayload(String)
 
     /// The case's name, snake case: a bounded label for counting rejections by reason.
     public var reason: String {
@@ -33,13 +35,14 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
         case .unknownSide: "unknown_side"
         case .invalidProduct: "invalid_product"
         case .badLevel: "bad_level"
+        case .badParsedPayload: "bad_parsed_payload"
         }
     }
 
     /// Every ``reason``.
     public static let reasons = [
         "malformed", "unclassifiable", "missing_field", "bad_number", "negative_number", "unknown_event_type",
-        "unknown_side", "invalid_product", "bad_level",
+        "unknown_side", "invalid_product", "bad_level", "bad_parsed_payload",
     ]
 
     public var description: String {
@@ -55,6 +58,8 @@ public enum FeedParseError: Error, Equatable, CustomStringConvertible {
         case .invalidProduct(let product):
             "product id \"\(product.prefix(80))\" is not 1-64 characters of [A-Za-z0-9._-]"
         case .badLevel(let field): "\(field) entry is not a [price, size] pair"
+        case .badParsedPayload(let detail):
+            "parsed payload refused: \(detail) (a publisher that is not a BookBus ingest of this version?)"
         }
     }
 }

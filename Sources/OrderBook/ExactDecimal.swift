@@ -20,6 +20,13 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         self.init(uncheckedMantissa: integer, scale: 0)
     }
 
+    /// `mantissa × 10^-scale`, as a decimal written with `scale` fractional digits; `nil` when
+    /// `scale` is above ``maxScale``.
+    public init?(mantissa: Int64, scale: UInt8) {
+        guard scale <= Self.maxScale else { return nil }
+        self.init(uncheckedMantissa: mantissa, scale: scale)
+    }
+
     init(uncheckedMantissa mantissa: Int64, scale: UInt8) {
         self.mantissa = mantissa
         self.scale = scale

@@ -6,12 +6,13 @@ import Testing
 @Suite struct TopicTests {
     @Test func topicsRoundTrip() {
         for topic: Topic in [
-            .raw(product: "BTC-USD"), .rawUnrouted, .topOfBook(product: "ETH-EUR"), .spread(product: "A.B_C-D"),
-            .control,
+            .raw(product: "BTC-USD"), .rawUnrouted, .parsed(product: "BTC-USD"), .topOfBook(product: "ETH-EUR"),
+            .spread(product: "A.B_C-D"), .control,
         ] {
             #expect(Topic(bytes: topic.bytes) == topic)
         }
         #expect(Topic.raw(product: "BTC-USD").description == "raw/BTC-USD/")
+        #expect(Topic.parsed(product: "BTC-USD").description == "parsed/BTC-USD/")
         #expect(Topic(bytes: Array("raw/BTC-USD".utf8)) == nil)
         #expect(Topic(bytes: Array("nonsense".utf8)) == nil)
     }
@@ -26,7 +27,7 @@ import Testing
             products.append(String((0..<length).map { _ in alphabet.randomElement(using: &generator)! }))
         }
         let distinct = Array(Set(products))
-        for kind in [Topic.raw, Topic.topOfBook, Topic.spread] {
+        for kind in [Topic.raw, Topic.parsed, Topic.topOfBook, Topic.spread] {
             for first in distinct {
                 for second in distinct where first != second {
                     #expect(!kind(second).description.hasPrefix(kind(first).description), "\(first) vs \(second)")
@@ -53,7 +54,7 @@ import Testing
         let header = FrameHeader(epoch: 0x0102_0304_0506_0708, sequence: 42, receivedAtNanos: 1_657_738_732_495_040_000)
         let bytes = header.bytes
         #expect(bytes.count == 32)
-        #expect(bytes[0] == 3)
+        #expect(bytes[0] == 4)
         #expect(Array(bytes[1..<8]) == [0, 0, 0, 0, 0, 0, 0])
         #expect(Array(bytes[8..<16]) == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(bytes[23] == 42)
@@ -67,9 +68,9 @@ import Testing
         var bytes = FrameHeader(epoch: 1, sequence: 1, receivedAtNanos: 1).bytes
         bytes[0] = 9
         #expect(throws: BusProtocolError.unsupportedVersion(9)) { try FrameHeader(bytes: bytes) }
-        // Version 1 had one payload per message, version 2 batched raw topics only: a reader of
-        // either would misread a batch, so both are refused.
-        for old: UInt8 in [1, 2] {
+        // Version 1 had one payload per message, version 2 batched raw topics only, version 3 had
+        // no parsed topics (its workers would wait for raw/ in vain): all are refused.
+        for old: UInt8 in [1, 2, 3] {
             bytes[0] = old
             #expect(throws: BusProtocolError.unsupportedVersion(old)) { try FrameHeader(bytes: bytes) }
         }

@@ -72,7 +72,7 @@ import Testing
     /// Where the first published batch's bytes are stored (the caller keeps no reference to them).
     static func firstBatchBuffer(of core: IngestCore) -> UnsafePointer<UInt8>? {
         guard case .batch(_, _, let payloads)? = core.output.messages.first else { return nil }
-        return payloads.bytes.withUnsafeBufferPointer { $0.baseAddress }
+        return payloads.raw.bytes.withUnsafeBufferPointer { $0.baseAddress }
     }
 
     @Test func aMessageAboutNoProductGoesToTheUnroutedTopicAtOnce() {

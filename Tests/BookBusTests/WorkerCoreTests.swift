@@ -116,7 +116,7 @@ import Testing
         #expect(core.output.sendsGroupHeartbeat)
         core.clearOutput()
         core.take(Assignment(generation: 3, members: 2, products: ["A-USD", "B-USD"]))
-        #expect(core.output.subscriptions == [.subscribe("raw/A-USD/"), .subscribe("raw/B-USD/")])
+        #expect(core.output.subscriptions == [.subscribe("parsed/A-USD/"), .subscribe("parsed/B-USD/")])
         #expect(core.output.snapshotRequests == ["A-USD", "B-USD"])
         #expect(
             core.phases == [
@@ -127,7 +127,7 @@ import Testing
         core.take(Assignment(generation: 3, members: 2, products: ["C-USD"]))
         #expect(core.output.subscriptions.isEmpty, "the same generation again changes nothing")
         core.take(Assignment(generation: 4, members: 3, products: ["B-USD", "C-USD"]))
-        #expect(core.output.subscriptions == [.unsubscribe("raw/A-USD/"), .subscribe("raw/C-USD/")])
+        #expect(core.output.subscriptions == [.unsubscribe("parsed/A-USD/"), .subscribe("parsed/C-USD/")])
         #expect(Set(core.phases.keys) == ["B-USD", "C-USD"])
         core.take(Self.message(.raw(product: "B-USD"), 1, Self.snapshot("B-USD")))
         #expect(core.output.events.allSatisfy { $0.generation == 4 })

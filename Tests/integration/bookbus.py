@@ -146,11 +146,11 @@ HEADER = struct.Struct(">B7xQQQ")  # version, reserved, epoch, sequence, receive
 
 def decode(frames):
     """(topic, epoch, sequence, received_ns, payloads) of one bus message: topic, header, then one
-    payload per frame, several on raw/, tob/ and spread/ topics (payload i has sequence + i)."""
+    payload per frame, several on raw/, parsed/, tob/ and spread/ topics (payload i has sequence + i)."""
     assert len(frames) >= 3, f"expected at least 3 frames, got {len(frames)}"
     topic, header, *payloads = frames
     version, epoch, sequence, received_ns = HEADER.unpack(header)
-    assert version == 3
+    assert version == 4
     assert len(payloads) == 1 or not topic.startswith(b"bus/"), f"{len(payloads)} payloads on {topic}"
     return topic.decode(), epoch, sequence, received_ns, payloads
 

@@ -13,8 +13,28 @@ HEADER = struct.Struct(">B7xQQQ")
 EPOCH = 77
 
 
-def header(sequence, version=3):
+def header(sequence, version=4):
     return HEADER.pack(version, EPOCH, sequence, time.time_ns())
+
+
+def verbatim(message):
+    """A parsed/ payload carrying a Coinbase message as received (form 0, README's wire protocol)."""
+    return b"\x00" + json.dumps(message).encode()
+
+
+def decimal(text):
+    """(mantissa, scale) of a plain decimal string."""
+    whole, _, fraction = text.partition(".")
+    return int(whole + fraction), len(fraction)
+
+
+def updates(exchange_time, changes):
+    """A parsed/ payload of one book update (form 1): changes as (side, price, size) strings."""
+    time_bytes = exchange_time.encode()
+    payload = struct.pack("<BBB", 1, 1, len(time_bytes)) + time_bytes + struct.pack("<I", len(changes))
+    for side, price, size in changes:
+        payload += struct.pack("<BqBqB", 0 if side == "bid" else 1, *decimal(price), *decimal(size))
+    return payload
 
 
 def wait_for_bookbus_subscriber(publisher, process):
@@ -57,24 +77,26 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
                                "bids": [["100.00", "1.5"], ["99.00", "2"]], "asks": [["101.00", "3"]]}).encode()
         router.send_multipart([identity, b"raw/BTC-USD/", header(0), btc_book, btc_book])  # two payloads
         router.send_multipart([identity, b"raw/BTC-USD/", header(0), btc_book])
-        # Malformed bus messages, then a good update.
-        publisher.send_multipart([b"raw/BTC-USD/"])
-        publisher.send_multipart([b"raw/BTC-USD/", b"short"])
-        publisher.send_multipart([b"raw/BTC-USD/", b"x" * 31, b"{}"])
-        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=9), b"{}"])
-        publisher.send_multipart([b"raw/BTC-USD/", header(1, version=2), b"{}"])  # the previous protocol
-        publisher.send_multipart([b"raw/BTC-USD/extra/", header(1), b"{}"])
+        # Malformed bus messages, then a good update. Workers read the ingest's parsed/ topics.
+        publisher.send_multipart([b"parsed/BTC-USD/"])
+        publisher.send_multipart([b"parsed/BTC-USD/", b"short"])
+        publisher.send_multipart([b"parsed/BTC-USD/", b"x" * 31, b"{}"])
+        publisher.send_multipart([b"parsed/BTC-USD/", header(1, version=9), b"{}"])
+        publisher.send_multipart([b"parsed/BTC-USD/", header(1, version=3), b"{}"])  # the previous protocol
+        publisher.send_multipart([b"parsed/BTC-USD/extra/", header(1), b"{}"])
         update = {"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.50", "0.25"]], "time": "t1"}
-        publisher.send_multipart([b"raw/BTC-USD/", header(1), json.dumps(update).encode()])
-        # A batch: two messages in one, sequences 2 and 3.
-        batch = [{"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.75", "1"]], "time": "t2"},
-                 {"type": "l2update", "product_id": "BTC-USD", "changes": [["sell", "100.90", "2"]], "time": "t3"}]
-        publisher.send_multipart([b"raw/BTC-USD/", header(2)] + [json.dumps(m).encode() for m in batch])
+        publisher.send_multipart([b"parsed/BTC-USD/", header(1), verbatim(update)])
+        # A batch: two messages in one, sequences 2 and 3, the second as the ingest parses updates.
+        first = {"type": "l2update", "product_id": "BTC-USD", "changes": [["buy", "100.75", "1"]], "time": "t2"}
+        publisher.send_multipart([b"parsed/BTC-USD/", header(2), verbatim(first), updates("t3", [("ask", "100.90", "2")])])
+        # A parsed payload no ingest writes is refused alone; the next message is applied.
+        publisher.send_multipart([b"parsed/BTC-USD/", header(4), b"\x07" + json.dumps(first).encode()])
+        publisher.send_multipart([b"parsed/BTC-USD/", header(5), updates("t5", [("ask", "100.80", "1")])])
         received = []
         sub_poller = zmq.Poller()
         sub_poller.register(events, zmq.POLLIN)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(e.get("source_seq") == 3 for e in received):
+        while time.monotonic() < deadline and not any(e.get("source_seq") == 5 for e in received):
             if sub_poller.poll(200):
                 topic, _, *payloads = events.recv_multipart()
                 if topic.startswith(b"tob/"):
@@ -87,10 +109,13 @@ def test_worker_rejects_malformed_bus_messages_and_wrong_snapshot_replies(tmp_pa
         context.term()
     assert [(e["bid"], e["bid_size"], e["ask"], e["ask_size"], e["source_seq"]) for e in received] == [
         ("100.00", "1.5", "101.00", "3", 0), ("100.50", "0.25", "101.00", "3", 1),
-        ("100.75", "1", "101.00", "3", 2), ("100.75", "1", "100.90", "2", 3)]
+        ("100.75", "1", "101.00", "3", 2), ("100.75", "1", "100.90", "2", 3), ("100.75", "1", "100.80", "1", 5)]
+    assert [e["exchange_time"] for e in received] == [None, "t1", "t2", "t3", "t5"]
     log = worker.stderr()
     assert log.count("bus message rejected") == 6, log
-    assert "header version 2 unsupported; this build speaks version 3" in log
+    assert "header version 3 unsupported; this build speaks version 4" in log
+    assert "parsed payload refused: form 7; expected 0 (verbatim) or 1 (updates)" in log
+    assert worker.statistic("rejected_by_reason")["bad_parsed_payload"] == 1
     assert log.count("snapshot reply rejected") == 4, log
     assert "did not ask for" in log and "its topic names BTC-USD but its book is ETH-USD" in log
     assert "it has 2 payloads; a snapshot reply has one" in log
@@ -135,5 +160,5 @@ def test_sink_reports_gaps_in_event_streams_and_at_the_tail(tmp_path):
     assert "expected=3 got=5" in log and "seen_by=sequence" in log
     assert "expected=10 got=12" in log and "seen_by=heartbeat of fake-worker" in log
     assert sink.statistic("missed_upstream") == 4
-    assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a raw/, tob/ or spread/ topic" in log
+    assert "bus message has 4 frames; expected 3 (topic, header, payload), or more on a data topic such as raw/, parsed/ or tob/" in log
     assert log.count("not one JSON object on one line") == 2 and sink.statistic("rejected") == 3

@@ -103,7 +103,7 @@ deadline = time.monotonic() + 8
 while time.monotonic() < deadline:
     if sub.poll(200):
         topic, head, *payloads = sub.recv_multipart()
-        assert header.unpack(head)[0] == 3
+        assert header.unpack(head)[0] == 4
         for payload in payloads:
             print(payload.decode(), flush=True)
 """

@@ -70,7 +70,9 @@ final class IngestDaemon<Source: FrameSource> {
     private var report: StatsReport {
         var statistics = core.stats.statistics
         statistics += [
-            Statistic("published", .counter, publisher.published, help: "Payloads published (a batch counts each)."),
+            Statistic(
+                "published", .counter, publisher.published,
+                help: "Payloads published (a batch counts each; a Coinbase message counts on raw/ and on parsed/)."),
             Statistic("bus_messages", .counter, publisher.busMessages, help: "Bus messages published."),
             Statistic("bad_requests", .counter, router?.badRequests ?? 0, help: "Service requests refused."),
         ]
@@ -181,7 +183,9 @@ final class IngestDaemon<Source: FrameSource> {
         for message in core.output.messages {
             switch message {
             case .batch(let product, let header, let payloads):
-                try publisher.send(core.topic(of: product), header, payloads: payloads)
+                // The workers' topic first: they are waiting for it.
+                try publisher.send(core.parsedTopic(of: product), header, payloads: payloads.parsed)
+                try publisher.send(core.topic(of: product), header, payloads: payloads.raw)
             case .unrouted(let header, let payload):
                 try publisher.send(unroutedTopic, header, payload: payload)
             }

@@ -92,7 +92,7 @@ final class BusPublisher {
 
     /// Publishes consecutive messages of one topic as one bus message, numbered on the publisher's
     /// channel: the header carries the first one's sequence, each payload is a frame of its own
-    /// (protocol version 3).
+    /// (batches: see ``FrameHeader``).
     func publish(on channel: TopicChannel, receivedAtNanos: UInt64, payloads: PackedFrames) throws {
         try send(channel.frame, header(after: channel, receivedAtNanos: receivedAtNanos), payloads: payloads)
         channel.sequence += UInt64(payloads.count)
