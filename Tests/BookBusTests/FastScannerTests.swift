@@ -12,17 +12,10 @@ import Testing
     }
 
     static func bookFrames() throws -> [[UInt8]] {
-        var frames = try Fixtures.frames(Fixtures.tutorial) + Fixtures.frames(Fixtures.tenProducts)
-        for feed in CoinbaseFeedKind.allCases {
-            var settings = FeedGeneratorConfiguration()
-            settings.feed = feed
-            settings.updates = 3_000
-            settings.changesPerMessage = feed == .exchange ? 1 : 3
+        try Fixtures.recordedAndGeneratedFrames { settings in
+            settings.changesPerMessage = settings.feed == .exchange ? 1 : 3
             settings.depth = 200
-            var generator = FeedGenerator(configuration: settings)
-            frames += generator.frames()
         }
-        return frames
     }
 
     @Test func scannerAnswersForEveryBookMessageAndAgreesWithTheDecoder() throws {

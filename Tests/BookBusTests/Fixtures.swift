@@ -1,7 +1,8 @@
 import CoinbaseFeed
 import Foundation
+import SyntheticFeed
 
-/// Paths to the real Coinbase recordings the tests read.
+/// The real Coinbase recordings the tests read, and the generated traffic read beside them.
 enum Fixtures {
     /// The package root, found from this file's location.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -20,6 +21,23 @@ enum Fixtures {
         let reader = try RecordingReader(path: recording(name))
         var frames: [[UInt8]] = []
         while let frame = try reader.next() { frames.append(frame.bytes) }
+        return frames
+    }
+
+    /// The two real recordings' frames, then 3,000 generated updates in each feed format, the
+    /// generator set up by `configure` (defaults: the realistic profile).
+    static func recordedAndGeneratedFrames(
+        configure: (inout FeedGeneratorConfiguration) -> Void = { _ in }
+    ) throws -> [[UInt8]] {
+        var frames = try Self.frames(tutorial) + Self.frames(tenProducts)
+        for feed in CoinbaseFeedKind.allCases {
+            var settings = FeedGeneratorConfiguration()
+            settings.feed = feed
+            settings.updates = 3_000
+            configure(&settings)
+            var generator = FeedGenerator(configuration: settings)
+            frames += generator.frames()
+        }
         return frames
     }
 

@@ -1,6 +1,5 @@
 import CoinbaseFeed
 import OrderBook
-import SyntheticFeed
 import Testing
 
 /// The ingest's parsed payloads: every book update reads back exactly as the JSON parser reads the
@@ -12,15 +11,7 @@ import Testing
     /// Real recordings, and generated traffic of both formats in the realistic profile (several
     /// changes a message, deep books).
     static func frames() throws -> [[UInt8]] {
-        var frames = try Fixtures.frames(Fixtures.tutorial) + Fixtures.frames(Fixtures.tenProducts)
-        for feed in CoinbaseFeedKind.allCases {
-            var settings = FeedGeneratorConfiguration()
-            settings.feed = feed
-            settings.updates = 3_000
-            var generator = FeedGenerator(configuration: settings)
-            frames += generator.frames()
-        }
-        return frames
+        try Fixtures.recordedAndGeneratedFrames()
     }
 
     func encoded(_ frame: [UInt8], product: String) -> [UInt8] {
