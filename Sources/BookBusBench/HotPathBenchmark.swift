@@ -93,27 +93,28 @@ public enum HotPathBenchmark {
 
         // 3. Everything a worker does per message, with the worker's own core: on the raw JSON, and
         // on the ingest's parse, as workers read it.
-        let rawMessages = try busMessages(frames, parser: parser, parsed: false)
-        let parsedMessages = try busMessages(frames, parser: parser, parsed: true)
-        let runs =
-            [(topic: "raw/", reads: "parse", variant: StreamVariant.topOfBookOnly)]
-            + variants.map { (topic: "parsed/", reads: "decode", variant: $0) }
-        for (topic, reads, variant) in runs {
-            let messages = topic == "raw/" ? rawMessages : parsedMessages
-            let (seconds, events) = try workerCore(messages, streams: variant.streams, repeats: repeats) { states in
+        let onRaw = (topic: "raw/", reads: "parse", messages: try busMessages(frames, parser: parser, parsed: false))
+        let onParsed = (
+            topic: "parsed/", reads: "decode", messages: try busMessages(frames, parser: parser, parsed: true)
+        )
+        for (stage, variant) in [(onRaw, StreamVariant.topOfBookOnly)] + variants.map({ (onParsed, $0) }) {
+            let (seconds, events) = try workerCore(stage.messages, streams: variant.streams, repeats: repeats) {
+                states in
                 for (product, book) in books.mapValues(\.book) {
                     guard states[product]?.levels(.bid) == book.levels(.bid),
                         states[product]?.levels(.ask) == book.levels(.ask)
                     else {
                         throw BenchError(
                             description:
-                                "\(label), \(variant.name): the worker core and the apply pass disagree on \(product)")
+                                "\(label), \(variant.name) on \(stage.topic): the worker core and the apply pass disagree on \(product)"
+                        )
                     }
                 }
             }
             results.append(
                 BenchResult(
-                    name: "\(label): worker core on \(topic) (\(reads) + apply + \(variant.name))", count: updates,
+                    name: "\(label): worker core on \(stage.topic) (\(stage.reads) + apply + \(variant.name))",
+                    count: updates,
                     seconds: seconds,
                     eventsPerMessage: Double(events) / Double(updates)))
         }
