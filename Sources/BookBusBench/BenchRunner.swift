@@ -245,7 +245,14 @@ public struct BenchRunner {
             table.row(
                 "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
                 run.sinkStatistics["latency_samples"].map(String.init) ?? "?")
+            let floor = try await RelayHopBenchmark(executable: configuration.executable, directory: directory)
+                .run(rate: rate, count: frames.count)
+            let floorValues = [50, 90, 99, 99.9, 100].map {
+                String(format: "%.1f", Double(floor.nanoseconds(atPercentile: $0)) / 1_000)
+            }
+            table.row("  floor: bare relay hop", floorValues.joined(separator: " / "), String(floor.count))
         }
+        print("  floor: the same rate through a `bookbus relay` alone (two TCP hops, no book work), right after")
     }
 
     // MARK: - 5. Memory

@@ -33,8 +33,9 @@ extension FrameSource {
 /// Frames from a recording: as fast as possible, at the recorded pace × speed, or at a fixed rate.
 ///
 /// Each call hands over the frames that are due together, up to ``batch``: at full speed the next
-/// run of lines; paced, the frame whose time has come and any others already due (a replay that
-/// fell behind catches up in a burst, as a live socket delivers a backlog).
+/// run of lines; paced (as ``ReplayPacing`` says), the frame whose time has come and any others
+/// already due (a replay that fell behind catches up in a burst, as a live socket delivers a
+/// backlog).
 struct ReplaySource: FrameSource {
     private let reader: RecordingReader
     private let speed: Double
@@ -58,14 +59,6 @@ struct ReplaySource: FrameSource {
     /// of ~21 and the pipeline needed ~25% more CPU than with 1,024 (full batches of
     /// `ingest.max_batch`).
     private static let batch = 1024
-    /// Frames due within this much are handed over now, early: a sleep can overshoot by the
-    /// kernel's timer slack (50 µs) anyway, and spinning through short gaps (10 µs apart at
-    /// 100 k messages/s) would keep a core from the rest of the pipeline. Due times count from the
-    /// start, so the rate holds.
-    private static let earliness = Duration.microseconds(50)
-    /// The longest one call sleeps waiting for a frame: the publishing thread also answers the
-    /// snapshot service and sends heartbeats, which a recording's quiet minute must not hold up.
-    private static let longestSleep = Duration.milliseconds(5)
 
     mutating func next(stop: StopFlag) throws -> SourceEvent {
         guard let first = try takeFrame() else { return .end }
@@ -77,7 +70,7 @@ struct ReplaySource: FrameSource {
         frames.reserveCapacity(Self.batch)
         sent += 1
         while frames.count < Self.batch, let frame = try takeFrame() {
-            if let due = dueTime(of: frame), due > .now + Self.earliness {
+            if let due = dueTime(of: frame), !ReplayPacing.isDue(due, now: .now) {
                 held = frame
                 break
             }
@@ -118,14 +111,12 @@ struct ReplaySource: FrameSource {
         return origin.started + .seconds((recordedAt - origin.recorded) / speed)
     }
 
-    /// Sleeps until ``earliness`` before `due`, or for ``longestSleep`` if that comes first;
-    /// `true` once `due` has come.
+    /// Sleeps as ``ReplayPacing`` says; `true` once `due` has come.
     private func wait(until due: ContinuousClock.Instant, stop: StopFlag) -> Bool {
-        let remaining = due - ContinuousClock.now
-        if remaining <= Self.earliness { return true }
+        guard let sleep = ReplayPacing.sleep(until: due, now: .now) else { return true }
         guard !stop.isRequested else { return false }
-        Thread.sleep(forTimeInterval: min(Self.longestSleep, remaining - Self.earliness) / .seconds(1))
-        return due - ContinuousClock.now <= Self.earliness
+        Thread.sleep(forTimeInterval: sleep / .seconds(1))
+        return ReplayPacing.isDue(due, now: .now)
     }
 }
 
