@@ -19,9 +19,8 @@ public struct BenchConfiguration: Sendable {
     /// Pipeline runs (each with its bare libzmq pass right after it); the table gives the medians.
     public var pipelineRepeats = 3
     public var latencyRates: [Double] = [1_000, 10_000, 100_000]
-    /// Seconds of traffic per latency rate: long enough that the updates queued behind the
-    /// snapshots' loads at the start are too few to be the p99 (p99.9 and the maximum show them);
-    /// see docs/PERFORMANCE.md.
+    /// Seconds of updates per latency rate (after ``BenchRunner/latencySettlingSeconds``): enough
+    /// samples at 1 k/s for a p99.9.
     public var latencySeconds = 10.0
     public var seed: UInt64 = 1
     /// The Python reference book run beside each pipeline (`scripts/reference_book.py`).
@@ -233,26 +232,55 @@ public struct BenchRunner {
             let settings = generatorConfiguration(feed: .exchange, profile: profile, updates: count)
             var generator = FeedGenerator(configuration: settings)
             let frames = generator.frames()
-            let recording = try write(frames, name: "latency-\(Int(rate)).jsonl")
+            let recording = try writeTimed(
+                frames, snapshots: settings.products.count, rate: rate, name: "latency-\(Int(rate))")
             let events = "\(directory)/latency-events.jsonl"
             try? FileManager.default.removeItem(atPath: events)
             let run = try await PipelineBenchmark(executable: configuration.executable, directory: directory)
-                .run(recording: recording, products: settings.products, rate: rate, latency: true, eventLog: events)
+                .run(
+                    recording: recording, products: settings.products, pace: .recordedTimes, latency: true,
+                    eventLog: events)
             try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
             let values = ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
                 .map { run.sinkStatistics[$0].map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }
-            let achieved = Double(frames.count) / run.streamSeconds
+            // The stream starts with the snapshots' events, a settling time before the updates.
+            let achieved = Double(count) / (run.streamSeconds - Self.latencySettlingSeconds)
             table.row(
                 "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
                 run.sinkStatistics["latency_samples"].map(String.init) ?? "?")
             let floor = try await RelayHopBenchmark(executable: configuration.executable, directory: directory)
-                .run(rate: rate, count: frames.count)
+                .run(rate: rate, count: count)
             let floorValues = [50, 90, 99, 99.9, 100].map {
                 String(format: "%.1f", Double(floor.nanoseconds(atPercentile: $0)) / 1_000)
             }
             table.row("  floor: bare relay hop", floorValues.joined(separator: " / "), String(floor.count))
         }
+        print(
+            "  the updates start \(Int(Self.latencySettlingSeconds)) s after the snapshots, once every book is loaded (section 5 times the loads)"
+        )
         print("  floor: the same rate through a `bookbus relay` alone (two TCP hops, no book work), right after")
+    }
+
+    /// Seconds between the snapshots and the first update of a latency run: the books' loads
+    /// (tens of milliseconds for three at real depth) are over, so the figures are the rate's, not
+    /// the start's.
+    static let latencySettlingSeconds = 1.0
+
+    /// `frames` as a timed recording: the snapshots (the first `snapshots` frames) at once, the
+    /// updates `rate` a second from ``latencySettlingSeconds`` later.
+    private func writeTimed(_ frames: [[UInt8]], snapshots: Int, rate: Double, name: String) throws -> String {
+        let folder = "\(directory)/\(name)"
+        try? FileManager.default.removeItem(atPath: folder)
+        let writer = try RotatingRecordingWriter(
+            rotation: RecordingRotation(directory: folder, maxSeconds: .infinity, maxBytes: .max))
+        let start: UInt64 = 1_700_000_000_000_000_000
+        for (index, frame) in frames.enumerated() {
+            let seconds = index < snapshots ? 0 : Self.latencySettlingSeconds + Double(index - snapshots) / rate
+            try writer.append(frame, receivedAtNanos: start + UInt64((seconds * 1e9).rounded()))
+        }
+        try writer.close()
+        guard let path = writer.completedFiles.first else { throw BenchError(description: "no recording in \(folder)") }
+        return path
     }
 
     // MARK: - 5. Memory

@@ -31,13 +31,14 @@ public struct PipelineBenchmark {
     /// subscribes to its own products' topics only.
     /// - Parameters:
     ///   - products: the recording's products.
-    ///   - rate: messages per second offered by the ingest (0: as fast as possible).
+    ///   - pace: as fast as possible, or at the times a timed recording gives.
     ///   - latency: let the sink report ingest → sink latency percentiles.
     ///   - maxBatch: the ingest's `--max-batch` (`nil`: its default).
     ///   - streams: the workers' streams and their options (`--streams` and the flags after it); the
     ///     sink takes every family they publish.
     public func run(
-        recording: String, products: [String], workers workerCount: Int = 2, rate: Double = 0, latency: Bool = false,
+        recording: String, products: [String], workers workerCount: Int = 2, pace: ReplayPace = .fullSpeed,
+        latency: Bool = false,
         maxBatch: Int? = nil, metrics: Bool = false, streams: PipelineStreams = .topOfBookOnly, eventLog: String
     ) async throws -> Run {
         let ports = try freeTCPPorts(2 + workerCount)
@@ -66,7 +67,8 @@ public struct PipelineBenchmark {
         let ingest = ChildProcess(
             name: "ingest", executable: executable,
             arguments: [
-                "ingest", "--replay", recording, "--rate", "\(rate)", "--publish", "\(host):\(ports[0])",
+                "ingest", "--replay", recording, "--speed", pace == .fullSpeed ? "0" : "1", "--publish",
+                "\(host):\(ports[0])",
                 "--snapshots", "\(host):\(ports[1])", "--wait-for-subscribers", "\(workerCount)", "--log-level", "info",
             ] + (maxBatch.map { ["--max-batch", "\($0)"] } ?? []) + observed, standardErrorPath: logs[1 + workerCount])
         try await sink.start()
@@ -105,6 +107,14 @@ public struct PipelineBenchmark {
         else { throw BenchError(description: "no statistics in \(path)") }
         return statistics.compactMapValues { $0 as? Int }
     }
+}
+
+/// How the pipeline's ingest replays its recording.
+public enum ReplayPace: Sendable {
+    /// As fast as it can: throughput.
+    case fullSpeed
+    /// At the receive times of a timed recording, as a live feed delivers them: latency.
+    case recordedTimes
 }
 
 /// The streams the pipeline's workers publish.

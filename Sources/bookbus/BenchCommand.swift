@@ -30,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Seconds of traffic per latency rate (long enough that the start, which waits for the snapshots' loads, is not the p99)."
+            "Seconds of updates per latency rate; they start 1 s after the snapshots, once the books are loaded."
     )
     var latencySeconds: Double = 10
 
