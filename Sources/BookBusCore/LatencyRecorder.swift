@@ -10,6 +10,11 @@ public struct LatencyRecorder: Sendable {
     public static let highest: UInt64 = 3_600_000_000_000
     private var histogram = Histogram<UInt64>(
         lowestDiscernibleValue: 1, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .three)
+    /// Samples per Prometheus bucket (not cumulative) and the samples' exact sum, kept as they are
+    /// recorded: reading them back from the HdrHistogram walked its every value, which took a
+    /// sink's loop ~5 ms each second (its stats file) and delayed what arrived meanwhile.
+    private var bucketCounts = [Int](repeating: 0, count: Self.bucketLimits.count)
+    private var sumNanoseconds: Double = 0
     public private(set) var outOfRange = 0
 
     /// The name the statistics and the histogram start with, e.g. `latency` or `publish_latency`.
@@ -29,7 +34,10 @@ public struct LatencyRecorder: Sendable {
             outOfRange += count
             return
         }
-        _ = histogram.record(endNanos - startNanos, count: UInt64(count))
+        let latency = endNanos - startNanos
+        _ = histogram.record(latency, count: UInt64(count))
+        sumNanoseconds += Double(latency) * Double(count)
+        if let bucket = Self.bucketLimits.firstIndex(where: { latency <= $0 }) { bucketCounts[bucket] += count }
     }
 
     /// Records a duration measured on one clock.
@@ -77,24 +85,16 @@ public struct LatencyRecorder: Sendable {
         0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
 
-    /// The samples as a Prometheus histogram in seconds (bucket counts to the histogram's precision).
+    /// The samples as a Prometheus histogram in seconds.
     public var histogramSnapshot: LatencyHistogram {
-        // One pass over the values recorded (HdrHistogram's own range queries each walk every
-        // bucket, and its generic code is not specialised here).
-        var counts = Array(repeating: 0, count: Self.bucketLimits.count)
-        for recorded in histogram.recordedValues() {
-            if let bucket = Self.bucketLimits.firstIndex(where: { recorded.value <= $0 }) {
-                counts[bucket] += Int(recorded.count)
-            }
-        }
         var cumulative = 0
-        let buckets = zip(Self.bucketBounds, counts).map { bound, inBucket -> (upperBound: Double, count: Int) in
+        let buckets = zip(Self.bucketBounds, bucketCounts).map { bound, inBucket -> (upperBound: Double, count: Int) in
             cumulative += inBucket
             return (bound, cumulative)
         }
         return LatencyHistogram(
             name: "\(name)_seconds", help: "\(meaning) latency, in seconds.", buckets: buckets, count: count,
-            sum: histogram.mean * Double(count) / 1e9)
+            sum: sumNanoseconds / 1e9)
     }
 
     /// ``bucketBounds`` in nanoseconds.
@@ -102,7 +102,7 @@ public struct LatencyRecorder: Sendable {
 }
 
 /// A latency histogram as Prometheus shows one: cumulative counts per upper bound (seconds), the
-/// count, and the sum (the mean times the count, to the histogram's precision).
+/// count, and the exact sum in seconds.
 public struct LatencyHistogram: Sendable, Equatable {
     public var name: String
     public var help: String

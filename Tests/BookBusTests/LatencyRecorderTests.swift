@@ -2,7 +2,8 @@ import BookBusCore
 import Testing
 
 /// The HdrHistogram-backed latency recorder: percentiles to three significant digits in constant
-/// memory, the Prometheus histogram read from it, and latencies it cannot record counted apart.
+/// memory, the Prometheus buckets and exact sum kept beside it, and latencies it cannot record
+/// counted apart.
 @Suite struct LatencyRecorderTests {
     @Test func percentilesAreWithinATenthOfAPercent() {
         var recorder = LatencyRecorder()
@@ -48,6 +49,23 @@ import Testing
         #expect(counts[0.000_5] == 3)
         #expect(counts[0.002_5] == 4)
         #expect(counts[10] == 4)  // 20 s is beyond the last bound: only +Inf (the count) holds it
-        #expect(abs(histogram.sum - 20.002_4) < 0.05)
+        #expect(abs(histogram.sum - 20.002_4) < 1e-9)
+    }
+
+    @Test func eachBucketCountsASampleAtItsBoundAndEveryEventOfAMessage() {
+        var recorder = LatencyRecorder()
+        recorder.record(from: 0, to: 500_000)  // exactly 500 µs: in the 500 µs bucket
+        recorder.record(from: 0, to: 500_001)
+        recorder.record(from: 1_000, to: 101_000, count: 3)  // a bus message of three events, 100 µs
+        recorder.record(from: 5, to: 1)  // out of range: in no bucket
+        let histogram = recorder.histogramSnapshot
+        let counts = Dictionary(uniqueKeysWithValues: histogram.buckets.map { ($0.upperBound, $0.count) })
+        #expect(counts[0.000_05] == 0)
+        #expect(counts[0.000_1] == 3)
+        #expect(counts[0.000_25] == 3)
+        #expect(counts[0.000_5] == 4)
+        #expect(counts[0.001] == 5)
+        #expect(histogram.count == 5)
+        #expect(abs(histogram.sum - 0.001_300_001) < 1e-12)
     }
 }

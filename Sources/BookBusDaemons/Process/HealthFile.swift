@@ -17,7 +17,7 @@ public struct HealthFile: Sendable {
         lastBeatNanos = nowNanos
         let text = String(format: "%.3f\n", Double(nowNanos) / 1e9)
         // A failed write shows up as a stale file, which is what the check reports.
-        try? Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        FileReplacement.replace(path, with: Array(text.utf8))
     }
 
     /// Seconds since the file was last written, or `nil` when it does not exist.

@@ -26,6 +26,6 @@ public struct StatsFile: Sendable {
 
     /// Writes the report now. A failed write leaves the previous file, which readers see as stale.
     func write(_ report: StatsReport) {
-        try? Data(report.json).write(to: URL(fileURLWithPath: path), options: .atomic)
+        FileReplacement.replace(path, with: report.json)
     }
 }
