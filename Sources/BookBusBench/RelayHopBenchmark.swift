@@ -8,9 +8,10 @@ import ZeroMQ
 ///
 /// Messages paced as the ingest's replay paces them (``ReplayPacing``), stamped with the wall clock
 /// as they go, cross two TCP hops through a `bookbus relay` process (XSUB → XPUB: no parsing, no
-/// book) to a subscriber. That is the same chain of sends, wake-ups and hand-overs as ingest →
-/// worker → sink, with none of BookBus's work; on a shared 2-core VM it is what the scheduler makes
-/// of such a chain in that sitting, so a latency figure is read against it.
+/// book) to a subscriber: the two hops of ingest → worker → sink, with none of BookBus's work and
+/// fewer processes (the sender and the subscriber are threads of the bench's own). On a shared
+/// 2-core VM it is what the scheduler makes of such a chain in that sitting, so a latency figure is
+/// read against it: a lower bound, not a like-for-like.
 public struct RelayHopBenchmark {
     /// The `bookbus` executable whose `relay` role forwards.
     public var executable: String
