@@ -273,6 +273,7 @@ public struct BenchRunner {
         try? FileManager.default.removeItem(atPath: folder)
         let writer = try RotatingRecordingWriter(
             rotation: RecordingRotation(directory: folder, maxSeconds: .infinity, maxBytes: .max))
+        // Any base: the replay paces from the first frame's time, and the ingest stamps its own.
         let start: UInt64 = 1_700_000_000_000_000_000
         for (index, frame) in frames.enumerated() {
             let seconds = index < snapshots ? 0 : Self.latencySettlingSeconds + Double(index - snapshots) / rate
