@@ -44,7 +44,8 @@ public struct RelayHopBenchmark {
         return latencies
     }
 
-    private static let topic = Array("hop/".utf8)
+    /// The topic the sender publishes and the subscriber subscribes to.
+    fileprivate static let topic = Array("hop/".utf8)
 
     private func measure(rate: Double, count: Int, frontend: String, backend: String) throws -> LatencyRecorder {
         let context = try ZMQContext()
@@ -110,7 +111,7 @@ private final class HopReceiver: @unchecked Sendable {
         let subscriber = try context.socket(.sub)
         defer { subscriber.close() }
         try subscriber.set(.lingerMilliseconds(0))
-        try subscriber.set(.subscribe(Array("hop/".utf8)))
+        try subscriber.set(.subscribe(RelayHopBenchmark.topic))
         try subscriber.connect(backend)
         var poller = Poller()
         poller.add(subscriber, .readable)
