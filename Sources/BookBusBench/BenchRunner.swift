@@ -241,24 +241,30 @@ public struct BenchRunner {
                     recording: recording, products: settings.products, pace: .recordedTimes, latency: true,
                     eventLog: events)
             try checkFinalBooks(events: events, reference: try referenceBooks(of: frames))
-            let values = ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
-                .map { run.sinkStatistics[$0].map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }
+            let values = Self.latencyCell(
+                ["latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns"]
+                    .map { run.sinkStatistics[$0] })
             // The stream starts with the snapshots' events, a settling time before the updates.
             let achieved = Double(count) / (run.streamSeconds - Self.latencySettlingSeconds)
             table.row(
-                "\(format(rate)) (achieved \(format(achieved)))", values.joined(separator: " / "),
+                "\(format(rate)) (achieved \(format(achieved)))", values,
                 run.sinkStatistics["latency_samples"].map(String.init) ?? "?")
             let floor = try await RelayHopBenchmark(executable: configuration.executable, directory: directory)
                 .run(rate: rate, count: count)
-            let floorValues = [50, 90, 99, 99.9, 100].map {
-                String(format: "%.1f", Double(floor.nanoseconds(atPercentile: $0)) / 1_000)
-            }
-            table.row("  floor: bare relay hop", floorValues.joined(separator: " / "), String(floor.count))
+            let floorValues = Self.latencyCell(
+                [50, 90, 99, 99.9, 100].map { Int(floor.nanoseconds(atPercentile: $0)) })
+            table.row("  floor: bare relay hop", floorValues, String(floor.count))
         }
         print(
             "  the updates start \(Int(Self.latencySettlingSeconds)) s after the snapshots, once every book is loaded (section 5 times the loads)"
         )
         print("  floor: the same rate through a `bookbus relay` alone (two TCP hops, no book work), right after")
+    }
+
+    /// The latency table's `p50 / p90 / p99 / p99.9 / max` cell: nanoseconds shown in µs to 0.1,
+    /// `?` for a figure missing.
+    private static func latencyCell(_ nanoseconds: [Int?]) -> String {
+        nanoseconds.map { $0.map { String(format: "%.1f", Double($0) / 1_000) } ?? "?" }.joined(separator: " / ")
     }
 
     /// Seconds between the snapshots and the first update of a latency run: the books' loads
