@@ -182,7 +182,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The mantissa scaled up to `scale` digits, if it fits in 64 bits.
     public func mantissa(atScale target: UInt8) -> Int64? {
-        guard target >= scale else { return nil }
+        if target == scale { return mantissa }
+        guard target > scale else { return nil }
         let (value, overflow) = mantissa.multipliedReportingOverflow(by: powerOfTen(target - scale))
         return overflow ? nil : value
     }
@@ -306,6 +307,11 @@ func powerOfTen(_ exponent: UInt8) -> Int64 {
     return powersOfTen[Int(exponent)]
 }
 
-private let powersOfTen: [Int64] = (0...18).map { exponent in
-    (0..<exponent).reduce(Int64(1)) { value, _ in value * 10 }
-}
+/// Written out as literals, so the compiler lays the table out statically: a computed table is
+/// initialised lazily, and every read then goes through a `swift_once` check (~1% of a worker's
+/// hot path).
+private let powersOfTen: [Int64] = [
+    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+    100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+    10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+]

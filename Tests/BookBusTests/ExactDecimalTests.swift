@@ -72,6 +72,22 @@ import Testing
         #expect(try ExactDecimal("1").divided(by: ExactDecimal("0"), fractionDigits: 2) == nil)
     }
 
+    /// Rescaling multiplies by each power of ten up to the 18 digits an `Int64` holds, keeps the
+    /// mantissa at its own scale, and refuses a smaller scale or a product that overflows.
+    @Test func mantissaAtAWiderScaleUsesEveryPowerOfTen() throws {
+        let one = ExactDecimal(integer: 1)
+        var power: Int64 = 1
+        for scale in UInt8(0)...18 {
+            #expect(one.mantissa(atScale: scale) == power)
+            if scale < 18 { power *= 10 }
+        }
+        let price = try ExactDecimal("19814.24")
+        #expect(price.mantissa(atScale: 2) == 1_981_424)
+        #expect(price.mantissa(atScale: 8) == 1_981_424_000_000)
+        #expect(price.mantissa(atScale: 1) == nil)
+        #expect(price.mantissa(atScale: 18) == nil)
+    }
+
     @Test func overflowIsReportedNotWrapped() throws {
         let big = try ExactDecimal("9223372036854775807")
         #expect(big.adding(ExactDecimal(integer: 1)) == nil)
