@@ -22,6 +22,9 @@ public struct BenchConfiguration: Sendable {
     /// Seconds of updates per latency rate (after ``BenchRunner/latencySettlingSeconds``): enough
     /// samples at 1 k/s for a p99.9.
     public var latencySeconds = 10.0
+    /// While the latency runs go, hold the CPUs' idle wake-up limit at this many µs
+    /// (``IdleLatencyLimit``); `nil` measures under the machine's own idle policy.
+    public var idleLatencyMicroseconds: Int32?
     public var seed: UInt64 = 1
     /// The Python reference book run beside each pipeline (`scripts/reference_book.py`).
     public var referenceScript = "scripts/reference_book.py"
@@ -218,13 +221,29 @@ public struct BenchRunner {
     // MARK: - 4. Latency
 
     private func latency() async throws {
-        for profile in configuration.profiles {
-            try await latency(profile: profile)
+        let limit = try configuration.idleLatencyMicroseconds.map { microseconds throws(IdleLatencyLimitError) in
+            try IdleLatencyLimit(microseconds: microseconds)
         }
+        for profile in configuration.profiles {
+            try await latency(profile: profile, idle: limit)
+        }
+        withExtendedLifetime(limit) {}
     }
 
-    private func latency(profile: TrafficProfile) async throws {
+    /// The line that says which idle policy a latency section ran under.
+    private static func idlePolicy(_ limit: IdleLatencyLimit?) -> String {
+        let reading =
+            IdleLatencyLimit.current().map { "\(IdleLatencyLimit.device) reads \($0) µs" }
+            ?? "\(IdleLatencyLimit.device) cannot be read"
+        guard let limit else {
+            return "  CPU idle: the machine's own policy (\(reading)); --idle-latency-us 0 holds the wake-up limit at 0"
+        }
+        return "  CPU idle: wake-up limit held at \(limit.microseconds) µs for these runs (\(reading))"
+    }
+
+    private func latency(profile: TrafficProfile, idle limit: IdleLatencyLimit?) async throws {
         section("4. latency, ingest receive → sink receive (µs), at offered rates, \(profile) Exchange")
+        print(Self.idlePolicy(limit))
         let table = BenchTable(widths: 34, 46)
         table.row("rate/s", "p50 / p90 / p99 / p99.9 / max", "samples")
         for rate in configuration.latencyRates {

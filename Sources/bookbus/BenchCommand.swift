@@ -34,6 +34,12 @@ struct BenchCommand: AsyncParsableCommand {
     )
     var latencySeconds: Double = 10
 
+    @Option(
+        help:
+            "Hold the CPUs' idle wake-up limit (/dev/cpu_dma_latency, needs root) at this many µs during the latency runs, as tuned's latency-performance profile does (default: the machine's own policy)."
+    )
+    var idleLatencyUs: Int32?
+
     @Option(help: "A recording whose first line is a real Exchange snapshot.")
     var snapshotRecording: String = "data/exchange-level2-2022-btc-eth.jsonl"
 
@@ -58,6 +64,9 @@ struct BenchCommand: AsyncParsableCommand {
         else {
             throw ValidationError("update counts, --pipeline-repeats and --latency-seconds must be positive")
         }
+        guard (idleLatencyUs ?? 0) >= 0 else {
+            throw ValidationError("--idle-latency-us is a number of microseconds, 0 or more")
+        }
         guard (commaSeparated(rates) ?? []).allSatisfy({ (Double($0) ?? 0) > 0 }) else {
             throw ValidationError("--rates must be positive numbers, e.g. 1000,10000")
         }
@@ -77,6 +86,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.pipelineRepeats = pipelineRepeats
         configuration.latencyRates = (commaSeparated(rates) ?? []).compactMap(Double.init)
         configuration.latencySeconds = latencySeconds
+        configuration.idleLatencyMicroseconds = idleLatencyUs
         configuration.seed = seed
         configuration.referenceScript = referenceScript
         if let parts = commaSeparated(only) {
