@@ -308,8 +308,7 @@ func powerOfTen(_ exponent: UInt8) -> Int64 {
 }
 
 /// Written out as literals, so the compiler lays the table out statically: a computed table is
-/// initialised lazily, and every read then goes through a `swift_once` check (~1% of a worker's
-/// hot path).
+/// initialised lazily, and every read of it then goes through a `swift_once` check.
 private let powersOfTen: [Int64] = [
     1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
     100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
