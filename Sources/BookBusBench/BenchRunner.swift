@@ -365,7 +365,7 @@ public struct BenchRunner {
     /// events must show.
     private func referenceBooks(of frames: [[UInt8]]) throws -> [String: OrderBook] {
         let parser = FeedParser()
-        var books: [String: ProductBook] = [:]
+        var books: [String: ProductBook<OrderBook>] = [:]
         for frame in frames { try HotPathBenchmark.apply(try parser.parse(frame), to: &books) }
         return books.mapValues(\.book)
     }

@@ -74,7 +74,7 @@ public enum HotPathBenchmark {
         }
 
         // 2. Apply only (the parsed messages).
-        var books: [String: ProductBook] = [:]
+        var books: [String: ProductBook<OrderBook>] = [:]
         let applyTime = try best(of: repeats) {
             books = [:]
             return try measure {
@@ -164,7 +164,7 @@ public enum HotPathBenchmark {
     public static func snapshotLoad(_ frame: [UInt8], label: String, repeats: Int = 5) throws -> BenchResult {
         let parser = FeedParser()
         let seconds = try best(of: repeats) {
-            var books: [String: ProductBook] = [:]
+            var books: [String: ProductBook<OrderBook>] = [:]
             return try measure { try apply(try parser.parse(frame), to: &books) }
         }
         return BenchResult(name: "snapshot \(label) (\(frame.count / 1_000) kB)", count: 1, seconds: seconds)
@@ -178,7 +178,7 @@ public enum HotPathBenchmark {
     }
 
     /// Applies a parsed message to its products' books, as every role does (``ProductBook``).
-    static func apply(_ message: FeedMessage, to books: inout [String: ProductBook]) throws {
+    static func apply(_ message: FeedMessage, to books: inout [String: ProductBook<OrderBook>]) throws {
         guard case .book(let bookMessages) = message.kind, let product = bookMessages.first?.product else { return }
         let outcome = books[product, default: ProductBook(product: product)].apply(bookMessages)
         if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }

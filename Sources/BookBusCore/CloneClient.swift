@@ -93,7 +93,7 @@ public struct CloneClient: Sendable {
     }
 
     public let settings: Settings
-    public private(set) var book: ProductBook
+    public private(set) var book: ProductBook<OrderBook>
     public private(set) var phase: Phase
     /// Epoch and sequence of the last message of the product's raw topic taken into account.
     public private(set) var epoch: UInt64?

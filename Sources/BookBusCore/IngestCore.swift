@@ -1,6 +1,7 @@
 public import BusProtocol
 import CoinbaseFeed
 import Logging
+import OrderBook
 
 /// The ingest's logic without sockets, WebSockets or files: it routes each Coinbase frame to its
 /// product's topic, numbers the topic's messages within the current epoch, gathers what is at hand
@@ -49,7 +50,7 @@ public struct IngestCore {
         let parsedTopic: [UInt8]
         /// The last sequence numbered in this epoch (0: none yet).
         var sequence: UInt64 = 0
-        var book: ProductBook
+        var book: ProductBook<OrderBook>
         /// Receive time of the last message the book took.
         var bookReceivedAtNanos: UInt64 = 0
         var pending = IngestBatch()

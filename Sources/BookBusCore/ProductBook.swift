@@ -6,8 +6,10 @@ public import OrderBook
 ///
 /// The worker's clone client, the ingest's snapshot service, the benchmarks and the tests all
 /// apply Coinbase messages through this one type, so they cannot disagree on what a message does.
-public struct ProductBook: Sendable {
-    public private(set) var book: OrderBook
+/// Workers keep an ``OrderBook`` (they read the touch after every change); the ingest a
+/// ``SnapshotBook`` (it reads a book only to serve a snapshot).
+public struct ProductBook<Book: LevelBook>: Sendable {
+    public private(set) var book: Book
     /// True once a snapshot loaded the book; false again after ``invalidate()``.
     public private(set) var isLoaded = false
     /// Book messages applied, snapshots included.
@@ -17,9 +19,9 @@ public struct ProductBook: Sendable {
     /// Level changes of the updates applied (snapshots not counted).
     public private(set) var levelChanges = 0
 
-    /// - Parameter tracksSizeTotals: see ``OrderBook/init(product:tracksSizeTotals:)``.
-    public init(product: String, tracksSizeTotals: Bool = false) {
-        book = OrderBook(product: product, tracksSizeTotals: tracksSizeTotals)
+    /// A book without levels, gated until its first snapshot.
+    public init(_ book: Book) {
+        self.book = book
     }
 
     public var product: String { book.product }
@@ -56,6 +58,13 @@ public struct ProductBook: Sendable {
     /// connection was renewed, so messages may have been missed).
     public mutating func invalidate() {
         isLoaded = false
+    }
+}
+
+extension ProductBook where Book == OrderBook {
+    /// - Parameter tracksSizeTotals: see ``OrderBook/init(product:tracksSizeTotals:)``.
+    public init(product: String, tracksSizeTotals: Bool = false) {
+        self.init(OrderBook(product: product, tracksSizeTotals: tracksSizeTotals))
     }
 }
 

@@ -17,7 +17,7 @@ public enum Side: Sendable, Hashable {
 ///
 /// A side made with `tracksSizeTotals` also keeps each page's total size, so the size resting
 /// between the touch and any price is a sum over pages, not over levels.
-struct BookSide {
+struct BookSide: LevelStore {
     /// Most levels a page holds; a page that grows past it splits in two.
     static let pageCapacity = 128
     /// Levels a page gets when a snapshot is loaded: room left for inserts before the first split.

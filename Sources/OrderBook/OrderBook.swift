@@ -71,21 +71,23 @@ public struct UpdateOutcome: Sendable, Equatable {
 /// integers at one scale per book (the most fractional digits seen), sizes exactly as sent.
 /// Best bid and best ask are O(1); a change costs O(log n) searching and at most a page of moves,
 /// wherever in the book it lands.
-public struct OrderBook: Sendable {
+public struct OrderBook: LevelBook {
     /// The product this book belongs to, e.g. `BTC-USD`.
     public let product: String
-    private var bids: BookSide
-    private var asks: BookSide
+    private var sides: SidePair<BookSide>
+    private var bids: BookSide { sides.bids }
+    private var asks: BookSide { sides.asks }
     /// Fractional digits of the stored price mantissas.
-    public private(set) var priceScale: UInt8 = 0
+    public var priceScale: UInt8 { sides.priceScale }
 
     /// - Parameter tracksSizeTotals: keep a running total size per page of levels, so
     ///   ``totalSize(_:while:)`` adds up pages rather than levels (for analytics over wide price
     ///   bands); each change then also updates its page's total.
     public init(product: String, tracksSizeTotals: Bool = false) {
         self.product = product
-        bids = BookSide(side: .bid, tracksSizeTotals: tracksSizeTotals)
-        asks = BookSide(side: .ask, tracksSizeTotals: tracksSizeTotals)
+        sides = SidePair(
+            bids: BookSide(side: .bid, tracksSizeTotals: tracksSizeTotals),
+            asks: BookSide(side: .ask, tracksSizeTotals: tracksSizeTotals))
     }
 
     /// Whether the book keeps running totals per page (see ``init(product:tracksSizeTotals:)``).
@@ -133,66 +135,13 @@ public struct OrderBook: Sendable {
     /// Replaces the whole book: no level from before survives.
     /// Levels with size zero are skipped; a price listed twice keeps its last size.
     public mutating func replace(bids newBids: [PriceLevel], asks newAsks: [PriceLevel]) throws(BookError) {
-        var scale: UInt8 = 0
-        for level in newBids {
-            try Self.validate(level.price, level.size)
-            scale = max(scale, level.price.scale)
-        }
-        for level in newAsks {
-            try Self.validate(level.price, level.size)
-            scale = max(scale, level.price.scale)
-        }
-        let bidMantissas = try Self.mantissas(of: newBids, atScale: scale)
-        let askMantissas = try Self.mantissas(of: newAsks, atScale: scale)
-        priceScale = scale
-        bids.replaceAll(with: bidMantissas)
-        asks.replaceAll(with: askMantissas)
+        try sides.replace(bids: newBids, asks: newAsks)
     }
 
     /// Applies every change of one update, in order. Either all changes apply or, when one is
     /// invalid, none does.
     public mutating func apply(_ changes: [LevelChange]) throws(BookError) -> UpdateOutcome {
-        // One pass checks everything, so that a refused update changes nothing; a second applies.
-        var neededScale = priceScale
-        var firstOutOfRange: ExactDecimal?
-        for change in changes {
-            try Self.validate(change.price, change.size)
-            neededScale = max(neededScale, change.price.scale)
-            if firstOutOfRange == nil, change.price.mantissa(atScale: priceScale) == nil {
-                firstOutOfRange = change.price
-            }
-        }
-        if neededScale > priceScale {
-            try rescale(to: neededScale, for: changes)
-        } else if let firstOutOfRange {
-            throw .priceOutOfRange(firstOutOfRange)
-        }
-        var outcome = UpdateOutcome()
-        for change in changes {
-            let mantissa = change.price.mantissa(atScale: priceScale)!  // checked above
-            let applied: Bool
-            switch change.side {
-            case .bid: applied = bids.set(priceMantissa: mantissa, size: change.size)
-            case .ask: applied = asks.set(priceMantissa: mantissa, size: change.size)
-            }
-            if !applied { outcome.absentDeletes += 1 }
-        }
-        return outcome
-    }
-
-    /// Raises the book's price scale to `scale`, which some of `changes` are written with, once
-    /// every stored price and every price of `changes` is known to fit it.
-    private mutating func rescale(to scale: UInt8, for changes: [LevelChange]) throws(BookError) {
-        let factor = powerOfTen(scale - priceScale)
-        guard bids.canRescalePrices(by: factor), asks.canRescalePrices(by: factor) else {
-            throw .priceOutOfRange(changes.first { $0.price.scale == scale }!.price)
-        }
-        for change in changes where change.price.mantissa(atScale: scale) == nil {
-            throw .priceOutOfRange(change.price)
-        }
-        bids.rescalePrices(by: factor)
-        asks.rescalePrices(by: factor)
-        priceScale = scale
+        try sides.apply(changes)
     }
 
     /// The first broken structural invariant, or `nil` when the book is sound: each side sorted
@@ -204,23 +153,5 @@ public struct OrderBook: Sendable {
 
     private func level(price: Int64, size: ExactDecimal) -> PriceLevel {
         PriceLevel(price: ExactDecimal(uncheckedMantissa: price, scale: priceScale), size: size)
-    }
-
-    private static func validate(_ price: ExactDecimal, _ size: ExactDecimal) throws(BookError) {
-        if price.isNegative { throw .negative(price) }
-        if size.isNegative { throw .negative(size) }
-        if price.isZero { throw .zeroPrice }
-    }
-
-    private static func mantissas(of levels: [PriceLevel], atScale scale: UInt8) throws(BookError)
-        -> [(price: Int64, size: ExactDecimal)]
-    {
-        var result: [(price: Int64, size: ExactDecimal)] = []
-        result.reserveCapacity(levels.count)
-        for level in levels {
-            guard let mantissa = level.price.mantissa(atScale: scale) else { throw .priceOutOfRange(level.price) }
-            result.append((mantissa, level.size))
-        }
-        return result
     }
 }

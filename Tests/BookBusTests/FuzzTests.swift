@@ -40,7 +40,7 @@ import Testing
         let snapshots = try Fixtures.frames(Fixtures.tenProducts).filter { $0.count >= 20_000 }
         let parser = FeedParser()
         var random = SplitMix64(seed: 20_261_125)
-        var books: [String: ProductBook] = [:]
+        var books: [String: ProductBook<OrderBook>] = [:]
         // Start from the real snapshots so updates have books to change.
         for frame in snapshots {
             guard case .book(let messages) = try parser.parse(frame).kind else { continue }

@@ -39,7 +39,7 @@ import Testing
 
     func swiftTops(_ recording: String) throws -> [Top] {
         let parser = FeedParser()
-        var books: [String: ProductBook] = [:]
+        var books: [String: ProductBook<OrderBook>] = [:]
         var tops: [Top] = []
         let reader = try RecordingReader(path: recording)
         while let frame = try reader.next() {

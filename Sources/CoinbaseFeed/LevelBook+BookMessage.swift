@@ -1,6 +1,6 @@
 public import OrderBook
 
-extension OrderBook {
+extension LevelBook {
     /// Applies one book message's content: a snapshot replaces the book, an update changes it.
     /// A refused message leaves the book as it was.
     @inlinable @discardableResult
