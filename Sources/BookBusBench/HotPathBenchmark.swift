@@ -86,9 +86,30 @@ public enum HotPathBenchmark {
                 throw BenchError(description: "\(label) \(product): \(violation)")
             }
         }
+
+        // 2b. Apply only, to the ingest's snapshot books (hashed, sorted when read).
+        var snapshotBooks: [String: ProductBook<SnapshotBook>] = [:]
+        let snapshotApplyTime = try best(of: repeats) {
+            snapshotBooks = [:]
+            return try measure {
+                for message in parsed {
+                    try apply(message, to: &snapshotBooks) { ProductBook(SnapshotBook(product: $0)) }
+                }
+            }
+        }
+        for (product, book) in books {
+            guard let snapshotBook = snapshotBooks[product]?.book,
+                [Side.bid, .ask].allSatisfy({ levels(of: snapshotBook, $0) == book.book.levels($0) })
+            else {
+                throw BenchError(
+                    description: "\(label) \(product): the ingest's snapshot book and the sorted book disagree")
+            }
+        }
         var results = [
             BenchResult(name: "\(label): parse", count: updates, seconds: parseTime),
             BenchResult(name: "\(label): apply", count: updates, seconds: applyTime),
+            BenchResult(
+                name: "\(label): apply to the ingest's snapshot books", count: updates, seconds: snapshotApplyTime),
         ]
 
         // 3. Everything a worker does per message, with the worker's own core: on the raw JSON, and
@@ -179,9 +200,27 @@ public enum HotPathBenchmark {
 
     /// Applies a parsed message to its products' books, as every role does (``ProductBook``).
     static func apply(_ message: FeedMessage, to books: inout [String: ProductBook<OrderBook>]) throws {
+        try apply(message, to: &books) { ProductBook(product: $0) }
+    }
+
+    /// Applies a parsed message to its products' books; `newBook` makes the book of a product seen
+    /// for the first time.
+    static func apply<Book>(
+        _ message: FeedMessage, to books: inout [String: ProductBook<Book>], newBook: (String) -> ProductBook<Book>
+    ) throws {
         guard case .book(let bookMessages) = message.kind, let product = bookMessages.first?.product else { return }
-        let outcome = books[product, default: ProductBook(product: product)].apply(bookMessages)
+        let outcome = books[product, default: newBook(product)].apply(bookMessages)
         if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }
+    }
+
+    /// Every level of one side of `book`, best first.
+    private static func levels(of book: some LevelBook, _ side: Side) -> [PriceLevel] {
+        var levels: [PriceLevel] = []
+        book.walkLevels(side) { level in
+            levels.append(level)
+            return true
+        }
+        return levels
     }
 
     /// Each frame as the ingest publishes it: on its product's raw topic as received, or on its

@@ -50,7 +50,7 @@ public struct IngestCore {
         let parsedTopic: [UInt8]
         /// The last sequence numbered in this epoch (0: none yet).
         var sequence: UInt64 = 0
-        var book: ProductBook<OrderBook>
+        var book: ProductBook<SnapshotBook>
         /// Receive time of the last message the book took.
         var bookReceivedAtNanos: UInt64 = 0
         var pending = IngestBatch()
@@ -66,7 +66,7 @@ public struct IngestCore {
         init(product: String) {
             topic = Topic.raw(product: product).bytes
             parsedTopic = Topic.parsed(product: product).bytes
-            book = ProductBook(product: product)
+            book = ProductBook(SnapshotBook(product: product))
         }
     }
 

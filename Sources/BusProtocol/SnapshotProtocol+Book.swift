@@ -1,11 +1,12 @@
 public import OrderBook
 
-/// Writes a book as a Coinbase Exchange `snapshot` message, so that anything that reads Coinbase's
-/// feed can load it: `{"type":"snapshot","product_id":"BTC-USD","bids":[["19814.24","0.05"],..],"asks":[..]}`,
+/// Writes the ingest's book of a product as a Coinbase Exchange `snapshot` message, so that anything
+/// that reads Coinbase's feed can load it:
+/// `{"type":"snapshot","product_id":"BTC-USD","bids":[["19814.24","0.05"],..],"asks":[..]}`,
 /// best first, prices at the book's scale and sizes exactly as received.
 extension SnapshotProtocol {
     /// The payload of a reply that has a book.
-    public static func snapshotPayload(of book: OrderBook) -> [UInt8] {
+    public static func snapshotPayload(of book: SnapshotBook) -> [UInt8] {
         var json: [UInt8] = []
         json.append(contentsOf: #"{"type":"snapshot","product_id":"#.utf8)
         appendJSONString(book.product, to: &json)
@@ -17,7 +18,7 @@ extension SnapshotProtocol {
         return json
     }
 
-    private static func appendLevels(of book: OrderBook, _ side: Side, to json: inout [UInt8]) {
+    private static func appendLevels(of book: SnapshotBook, _ side: Side, to json: inout [UInt8]) {
         var first = true
         book.walkLevels(side) { level in
             appendLevelPair(level, first: first, to: &json)

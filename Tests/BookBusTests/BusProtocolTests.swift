@@ -144,10 +144,12 @@ import Testing
         func levels(_ pairs: [(String, String)]) throws -> [PriceLevel] {
             try pairs.map { PriceLevel(price: try ExactDecimal($0.0), size: try ExactDecimal($0.1)) }
         }
-        var book = OrderBook(product: "BTC-USD")
+        var book = SnapshotBook(product: "BTC-USD")
+        var sorted = OrderBook(product: "BTC-USD")
         let bids = try levels([("19814.24", "0.05"), ("19814.5", "1.10"), ("19700", "0.00012345")])
         let asks = try levels([("19815.01", "2"), ("19900.00", "0.5")])
         try book.replace(bids: bids, asks: asks)
+        try sorted.replace(bids: bids, asks: asks)
         let payload = SnapshotProtocol.snapshotPayload(of: book)
         #expect(
             String(decoding: payload, as: UTF8.self)
@@ -159,8 +161,8 @@ import Testing
             Issue.record("not a snapshot")
             return
         }
-        #expect(readBids == book.levels(.bid) && readAsks == book.levels(.ask))
-        var empty = OrderBook(product: "E-USD")
+        #expect(readBids == sorted.levels(.bid) && readAsks == sorted.levels(.ask))
+        var empty = SnapshotBook(product: "E-USD")
         try empty.replace(bids: [], asks: [])
         #expect(
             String(decoding: SnapshotProtocol.snapshotPayload(of: empty), as: UTF8.self)
