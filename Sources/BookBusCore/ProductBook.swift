@@ -19,7 +19,7 @@ public struct ProductBook<Book: LevelBook>: Sendable {
     /// Level changes of the updates applied (snapshots not counted).
     public private(set) var levelChanges = 0
 
-    /// A book without levels, gated until its first snapshot.
+    /// Keeps `book` (normally empty), gated: updates are skipped until a snapshot loads it.
     public init(_ book: Book) {
         self.book = book
     }

@@ -108,6 +108,7 @@ struct LevelTable: LevelStore {
     }
 
     mutating func rescalePrices(by factor: Int64) {
+        guard !slots.isEmpty else { return }
         rebuild(capacity: slots.count, multiplyingPricesBy: factor)
     }
 

@@ -113,6 +113,18 @@ import Testing
         #expect(levels(book, .ask) == [PriceLevel(price: prices[7], size: ExactDecimal(integer: 2))])
     }
 
+    @Test func aFinerPriceRescalesBothSidesEvenAnEmptyOne() throws {
+        var book = SnapshotBook(product: "TEST")
+        let one = ExactDecimal(integer: 1)
+        _ = try book.apply([LevelChange(side: .bid, price: try ExactDecimal("100.25"), size: one)])
+        _ = try book.apply([LevelChange(side: .bid, price: try ExactDecimal("100.2501"), size: one)])
+        #expect(book.priceScale == 4)
+        _ = try book.apply([LevelChange(side: .ask, price: try ExactDecimal("101.5"), size: one)])
+        #expect(levels(book, .bid).map(\.price.description) == ["100.2501", "100.2500"])
+        #expect(levels(book, .ask).map(\.price.description) == ["101.5000"])
+        #expect(book.invariantViolation() == nil)
+    }
+
     private func levels(_ book: some LevelBook, _ side: Side) -> [PriceLevel] {
         var levels: [PriceLevel] = []
         book.walkLevels(side) { level in
