@@ -45,25 +45,15 @@ import Testing
         }
     }
 
-    struct Regime: Sendable, CustomTestStringConvertible {
-        var name: String
-        /// Levels a side the random walk keeps around.
-        var depth: Int
-        /// Price range in ticks a change lands in, from the far end to the touch.
-        var spread: Int64
-        var changes: Int
-        var testDescription: String { name }
-    }
-
     static let regimes = [
-        Regime(name: "a few levels", depth: 6, spread: 12, changes: 400_000),
-        Regime(name: "around one page", depth: 150, spread: 400, changes: 600_000),
-        Regime(name: "several pages", depth: 2_000, spread: 5_000, changes: 600_000),
-        Regime(name: "deep", depth: 30_000, spread: 80_000, changes: 300_000),
+        BookRegime(name: "a few levels", depth: 6, spread: 12, steps: 400_000),
+        BookRegime(name: "around one page", depth: 150, spread: 400, steps: 600_000),
+        BookRegime(name: "several pages", depth: 2_000, spread: 5_000, steps: 600_000),
+        BookRegime(name: "deep", depth: 30_000, spread: 80_000, steps: 300_000),
     ]
 
     @Test(arguments: regimes)
-    func pagedBookAgreesWithTheReference(regime: Regime) throws {
+    func pagedBookAgreesWithTheReference(regime: BookRegime) throws {
         var random = SplitMix64(seed: UInt64(regime.depth))
         var book = OrderBook(product: "TEST")
         var tracked = OrderBook(product: "TEST", tracksSizeTotals: true)
@@ -89,7 +79,7 @@ import Testing
         try tracked.replace(bids: snapshotBids, asks: snapshotAsks)
         try check(book, reference, full: true)
         try check(tracked, reference, full: true)
-        for step in 0..<regime.changes {
+        for step in 0..<regime.steps {
             let isBid = random.next() & 1 == 0
             // Half the changes near the touch, half anywhere in the range.
             let reach = random.next() & 1 == 0 ? min(regime.spread, 8) : regime.spread

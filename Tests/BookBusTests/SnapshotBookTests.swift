@@ -8,24 +8,14 @@ import Testing
 /// both rescale), the same snapshots (with zero sizes and repeated prices), the same refusals. At
 /// checkpoints both read back the same levels and the hash table's invariants hold.
 @Suite struct SnapshotBookTests {
-    struct Regime: Sendable, CustomTestStringConvertible {
-        var name: String
-        /// Levels a side the random walk keeps around.
-        var depth: Int
-        /// Price range in ticks a change lands in.
-        var spread: Int64
-        var updates: Int
-        var testDescription: String { name }
-    }
-
     static let regimes = [
-        Regime(name: "a few levels", depth: 6, spread: 12, updates: 150_000),
-        Regime(name: "around one page", depth: 150, spread: 400, updates: 150_000),
-        Regime(name: "deep", depth: 30_000, spread: 80_000, updates: 100_000),
+        BookRegime(name: "a few levels", depth: 6, spread: 12, steps: 150_000),
+        BookRegime(name: "around one page", depth: 150, spread: 400, steps: 150_000),
+        BookRegime(name: "deep", depth: 30_000, spread: 80_000, steps: 100_000),
     ]
 
     @Test(arguments: regimes)
-    func hashedBookAgreesWithTheSortedBook(regime: Regime) throws {
+    func hashedBookAgreesWithTheSortedBook(regime: BookRegime) throws {
         var random = SplitMix64(seed: UInt64(regime.depth) &+ 17)
         var sorted = OrderBook(product: "TEST")
         var hashed = SnapshotBook(product: "TEST")
@@ -55,7 +45,7 @@ import Testing
         }
         try snapshot()
         try check(hashed, sorted)
-        for step in 0..<regime.updates {
+        for step in 0..<regime.steps {
             var update: [LevelChange] = []
             for _ in 0..<(1 + Int(random.next() % 12)) {
                 let isBid = random.next() & 1 == 0
@@ -96,7 +86,7 @@ import Testing
             if step % 60_000 == 59_999 { try snapshot() }
         }
         try check(hashed, sorted)
-        #expect(changes >= regime.updates * 6)
+        #expect(changes >= regime.steps * 6)
     }
 
     @Test func anEmptiedBookIsEmptyAndTakesLevelsAgain() throws {
