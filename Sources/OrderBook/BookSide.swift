@@ -6,8 +6,8 @@ public enum Side: Sendable, Hashable {
     case ask
 }
 
-/// One side of an order book: price levels in sorted pages of at most ``pageCapacity`` levels,
-/// the best price last.
+/// Price levels of one side in sorted pages of at most ``pageCapacity`` levels, the best price last:
+/// where ``TickLadder`` keeps the levels outside its window.
 ///
 /// Prices are integer mantissas at the book's price scale. For the ask side they are stored negated,
 /// so both sides sort ascending and keep their best level last. A change anywhere finds its page by
@@ -17,7 +17,7 @@ public enum Side: Sendable, Hashable {
 ///
 /// A side made with `tracksSizeTotals` also keeps each page's total size, so the size resting
 /// between the touch and any price is a sum over pages, not over levels.
-struct BookSide: LevelStore {
+struct BookSide: Sendable {
     /// Most levels a page holds; a page that grows past it splits in two.
     static let pageCapacity = 128
     /// Levels a page gets when a snapshot is loaded: room left for inserts before the first split.

@@ -69,25 +69,33 @@ public struct UpdateOutcome: Sendable, Equatable {
 ///
 /// A snapshot replaces the whole book; an update applies every change it carries. Prices are held as
 /// integers at one scale per book (the most fractional digits seen), sizes exactly as sent.
-/// Best bid and best ask are O(1); a change costs O(log n) searching and at most a page of moves,
-/// wherever in the book it lands.
+/// Best bid and best ask are O(1). A change near the touch (inside each side's ``TickLadder``
+/// window) is an index into an array; one further out costs O(log n) searching and at most a page
+/// of moves.
 public struct OrderBook: LevelBook {
     /// The product this book belongs to, e.g. `BTC-USD`.
     public let product: String
-    private var sides: SidePair<BookSide>
-    private var bids: BookSide { sides.bids }
-    private var asks: BookSide { sides.asks }
+    private var sides: SidePair<TickLadder>
+    private var bids: TickLadder { sides.bids }
+    private var asks: TickLadder { sides.asks }
+    /// One side, borrowed in place: choosing a side with `?:` copied the whole ladder (a retain
+    /// of every buffer) on each read.
+    private subscript(side: Side) -> TickLadder {
+        _read {
+            if side == .bid { yield sides.bids } else { yield sides.asks }
+        }
+    }
     /// Fractional digits of the stored price mantissas.
     public var priceScale: UInt8 { sides.priceScale }
 
-    /// - Parameter tracksSizeTotals: keep a running total size per page of levels, so
-    ///   ``totalSize(_:while:)`` adds up pages rather than levels (for analytics over wide price
-    ///   bands); each change then also updates its page's total.
+    /// - Parameter tracksSizeTotals: keep a running total size per block of price ticks and per page
+    ///   of levels, so ``totalSize(_:while:)`` adds up blocks and pages rather than levels (for
+    ///   analytics over wide price bands); each change then also updates its block's or page's total.
     public init(product: String, tracksSizeTotals: Bool = false) {
         self.product = product
         sides = SidePair(
-            bids: BookSide(side: .bid, tracksSizeTotals: tracksSizeTotals),
-            asks: BookSide(side: .ask, tracksSizeTotals: tracksSizeTotals))
+            bids: TickLadder(side: .bid, tracksSizeTotals: tracksSizeTotals),
+            asks: TickLadder(side: .ask, tracksSizeTotals: tracksSizeTotals))
     }
 
     /// Whether the book keeps running totals per page (see ``init(product:tracksSizeTotals:)``).
@@ -110,26 +118,29 @@ public struct OrderBook: LevelBook {
 
     /// How many levels one side holds.
     public func levelCount(_ side: Side) -> Int {
-        side == .bid ? bids.count : asks.count
+        self[side].count
     }
 
     /// The levels of one side, best first, up to `limit`.
     public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
-        (side == .bid ? bids : asks).bestFirst(limit: limit).map { level(price: $0.price, size: $0.size) }
+        let scale = priceScale
+        return self[side].bestFirst(limit: limit).map { Self.level(price: $0.price, size: $0.size, scale: scale) }
     }
 
     /// Calls `body` with the levels of one side, best first, while it returns true: a walk that
     /// stops where the caller has seen enough, without copying the levels.
     public func walkLevels(_ side: Side, _ body: (PriceLevel) -> Bool) {
-        (side == .bid ? bids : asks).walkBestFirst { price, size in body(level(price: price, size: size)) }
+        let scale = priceScale
+        self[side].walkBestFirst { price, size in body(Self.level(price: price, size: size, scale: scale)) }
     }
 
     /// The total size of the levels of `side` from the best out while `isWithin` holds for their
     /// price: a price bound, true for the best levels and, once false, false for all further out.
-    /// `isWithin` is asked O(log n) times; the sum costs one term per level within, or per page of
-    /// up to 128 levels when the book tracks size totals.
+    /// `isWithin` is asked O(log n) times; the sum costs one term per level within, or per block
+    /// of 256 ticks or page of up to 128 levels when the book tracks size totals.
     public func totalSize(_ side: Side, while isWithin: (ExactDecimal) -> Bool) -> ExactSum {
-        (side == .bid ? bids : asks).totalSize { isWithin(ExactDecimal(uncheckedMantissa: $0, scale: priceScale)) }
+        let scale = priceScale
+        return self[side].totalSize { isWithin(ExactDecimal(uncheckedMantissa: $0, scale: scale)) }
     }
 
     /// Replaces the whole book: no level from before survives.
@@ -151,7 +162,18 @@ public struct OrderBook: LevelBook {
         bids.invariantViolation() ?? asks.invariantViolation()
     }
 
+    /// Times the side's ladder window was placed (each snapshot and rescale, and each time it
+    /// followed the touch); for tests.
+    func windowPlacements(_ side: Side) -> Int { self[side].placements }
+
+    /// The side's best level is in its ladder window; for tests.
+    func bestIsInWindow(_ side: Side) -> Bool { self[side].bestIsInWindow }
+
     private func level(price: Int64, size: ExactDecimal) -> PriceLevel {
-        PriceLevel(price: ExactDecimal(uncheckedMantissa: price, scale: priceScale), size: size)
+        Self.level(price: price, size: size, scale: priceScale)
+    }
+
+    private static func level(price: Int64, size: ExactDecimal, scale: UInt8) -> PriceLevel {
+        PriceLevel(price: ExactDecimal(uncheckedMantissa: price, scale: scale), size: size)
     }
 }

@@ -3,10 +3,10 @@ import Testing
 
 @testable import OrderBook
 
-/// The paged book against a plain dictionary of levels, over millions of random changes at every
+/// The book against a plain dictionary of levels, over millions of random changes at every
 /// depth: a few levels, around a page's size, and tens of thousands of levels, with changes at
 /// the touch and anywhere in the book. After every change the best levels agree; at checkpoints
-/// the whole book agrees and its invariants hold. A second book keeping page size totals takes
+/// the whole book agrees and its invariants hold. A second book keeping size totals takes
 /// the same changes; both sum the size out to a random price as the reference does.
 @Suite struct BookDifferentialTests {
     /// One side of the reference: sizes by price mantissa (scale 2), and the prices kept sorted
@@ -53,7 +53,7 @@ import Testing
     ]
 
     @Test(arguments: regimes)
-    func pagedBookAgreesWithTheReference(regime: BookRegime) throws {
+    func bookAgreesWithTheReference(regime: BookRegime) throws {
         var random = SplitMix64(seed: UInt64(regime.depth))
         var book = OrderBook(product: "TEST")
         var tracked = OrderBook(product: "TEST", tracksSizeTotals: true)
@@ -109,6 +109,84 @@ import Testing
         }
         try check(book, reference, full: true)
         try check(tracked, reference, full: true)
+    }
+
+    /// The ladder's window must follow the touch wherever it goes: here the centre of the changes
+    /// wanders a tick at a time and now and then jumps thousands of ticks, deleting the levels it
+    /// passes, and one change in fifty lands at an outlying price (a bid of a few cents, an ask of
+    /// billions), so levels keep crossing the window's edges and the window keeps being placed
+    /// again.
+    @Test func ladderFollowsAWanderingTouch() throws {
+        var random = SplitMix64(seed: 13)
+        var book = OrderBook(product: "TEST")
+        var tracked = OrderBook(product: "TEST", tracksSizeTotals: true)
+        var reference = Reference()
+        var centre: Int64 = 5_000_000
+        var bestInWindow = 0
+        for step in 0..<400_000 {
+            switch random.next() % 1_000 {
+            case 0: centre += Int64(random.next() % 40_000) - 20_000
+            case 1..<300: centre += Int64(random.next() % 3) - 1
+            default: break
+            }
+            centre = max(centre, 100_000)
+            // The touch deletes the levels it passes, so the book never crosses (a jump sweeps
+            // thousands of them in one update).
+            let swept =
+                reference.bids.prices.reversed().prefix { $0 >= centre }.map { (Side.bid, $0) }
+                + reference.asks.prices.prefix { $0 < centre }.map { (Side.ask, $0) }
+            if !swept.isEmpty {
+                let sweep = swept.map { side, price in
+                    LevelChange(
+                        side: side, price: ExactDecimal(uncheckedMantissa: price, scale: 2),
+                        size: ExactDecimal(integer: 0))
+                }
+                #expect(try book.apply(sweep).absentDeletes == 0)
+                #expect(try tracked.apply(sweep).absentDeletes == 0)
+                for (side, price) in swept {
+                    if side == .bid { reference.bids.set(price, nil) } else { reference.asks.set(price, nil) }
+                }
+            }
+            let isBid = random.next() & 1 == 0
+            let offset = Int64(random.next() % (random.next() & 3 == 0 ? 6_000 : 40))
+            var price = isBid ? centre - 1 - offset : centre + offset
+            if random.next() % 50 == 0 {
+                price = isBid ? Int64(1 + random.next() % 100) : 100_000_000_000 + Int64(random.next() % 100)
+            }
+            let levels = isBid ? reference.bids.prices.count : reference.asks.prices.count
+            let deleting = random.next() % 1_000 < UInt64(min(levels, 999_000) / 3)
+            let newSize =
+                deleting
+                ? ExactDecimal(uncheckedMantissa: 0, scale: 0)
+                : ExactDecimal(uncheckedMantissa: Int64(1 + random.next() % 9_999), scale: UInt8(random.next() % 9))
+            let change = LevelChange(
+                side: isBid ? .bid : .ask, price: ExactDecimal(uncheckedMantissa: price, scale: 2), size: newSize)
+            let outcome = try book.apply([change])
+            #expect(try tracked.apply([change]).absentDeletes == outcome.absentDeletes)
+            let wasPresent = (isBid ? reference.bids.sizes[price] : reference.asks.sizes[price]) != nil
+            #expect(outcome.absentDeletes == (deleting && !wasPresent ? 1 : 0))
+            if isBid {
+                reference.bids.set(price, deleting ? nil : newSize)
+            } else {
+                reference.asks.set(price, deleting ? nil : newSize)
+            }
+            if step % 400 == 0, book.bestIsInWindow(.bid), book.bestIsInWindow(.ask) { bestInWindow += 1 }
+            try check(book, reference, full: step % 20_000 == 0)
+            try check(tracked, reference, full: step % 20_000 == 0)
+            if step % 499 == 0 {
+                let reach = Int64(random.next() % 8_000)
+                checkTotals(book, tracked, reference, bidsFrom: centre - reach, asksTo: centre + reach)
+            }
+        }
+        try check(book, reference, full: true)
+        try check(tracked, reference, full: true)
+        #expect(reference.bids.prices.count > 300 && reference.asks.prices.count > 300)
+        // The window was placed again as the touch wandered, and holds the levels next to it.
+        let placements = [book.windowPlacements(.bid), book.windowPlacements(.ask)]
+        #expect(placements.allSatisfy { $0 > 20 }, "placements \(placements)")
+        // After a jump (one in ~1,000 changes) the window follows within an eighth of the side's
+        // levels of changes outside it (here at most ~375): the best is in it most of the time.
+        #expect(bestInWindow > 500, "the best level in the window at \(bestInWindow) of 1,000 checks")
     }
 
     /// Both books' size out to `bidsFrom` (bids at or above) and `asksTo` (asks at or below) is the

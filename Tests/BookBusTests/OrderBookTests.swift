@@ -138,3 +138,28 @@ private func change(_ side: Side, _ price: String, _ size: String) throws -> Lev
         #expect(book.priceScale == 8)
     }
 }
+
+extension OrderBookTests {
+    /// Prices at both ends of what a 64-bit mantissa holds, on both sides at once: the ladder's
+    /// window must sit where all its slots' prices fit, and levels far outside it stay in order.
+    @Test func levelsAtTheEndsOfTheMantissaRangeKeepTheirOrder() throws {
+        var book = OrderBook(product: "EDGE-USD")
+        let top = "9223372036854775807"
+        try book.replace(
+            bids: [level(top, "1"), level("9223372036854775806", "2"), level("1", "3")],
+            asks: [level("1", "4"), level("2", "5"), level(top, "6")])
+        _ = try book.apply([
+            change(.bid, "9223372036854775000", "7"), change(.ask, "3", "8"), change(.bid, "2", "9"),
+            change(.ask, "9223372036854775806", "1"), change(.bid, top, "0"),
+        ])
+        #expect(
+            book.levels(.bid).map(\.description) == [
+                "9223372036854775806 × 2", "9223372036854775000 × 7", "2 × 9", "1 × 3",
+            ])
+        #expect(
+            book.levels(.ask).map(\.description) == [
+                "1 × 4", "2 × 5", "3 × 8", "9223372036854775806 × 1", "\(top) × 6",
+            ])
+        #expect(book.invariantViolation() == nil)
+    }
+}
