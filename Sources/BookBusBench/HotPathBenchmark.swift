@@ -99,7 +99,7 @@ public enum HotPathBenchmark {
         }
         for (product, book) in books {
             guard let snapshotBook = snapshotBooks[product]?.book,
-                [Side.bid, .ask].allSatisfy({ levels(of: snapshotBook, $0) == book.book.levels($0) })
+                [Side.bid, .ask].allSatisfy({ snapshotBook.levels($0) == book.book.levels($0) })
             else {
                 throw BenchError(
                     description: "\(label) \(product): the ingest's snapshot book and the sorted book disagree")
@@ -211,16 +211,6 @@ public enum HotPathBenchmark {
         guard case .book(let bookMessages) = message.kind, let product = bookMessages.first?.product else { return }
         let outcome = books[product, default: newBook(product)].apply(bookMessages)
         if let failure = outcome.failures.first { throw BenchError(description: "\(product): \(failure)") }
-    }
-
-    /// Every level of one side of `book`, best first.
-    private static func levels(of book: some LevelBook, _ side: Side) -> [PriceLevel] {
-        var levels: [PriceLevel] = []
-        book.walkLevels(side) { level in
-            levels.append(level)
-            return true
-        }
-        return levels
     }
 
     /// Each frame as the ingest publishes it: on its product's raw topic as received, or on its

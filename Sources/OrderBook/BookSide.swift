@@ -120,18 +120,6 @@ struct BookSide: Sendable {
         return (price(forKey: key), size)
     }
 
-    /// Up to `limit` levels, best first.
-    func bestFirst(limit: Int) -> [(price: Int64, size: ExactDecimal)] {
-        var levels: [(price: Int64, size: ExactDecimal)] = []
-        levels.reserveCapacity(min(limit, count))
-        walkBestFirst { price, size in
-            guard levels.count < limit else { return false }
-            levels.append((price, size))
-            return true
-        }
-        return levels
-    }
-
     /// Calls `body` with each level's price mantissa and size, best first, while it returns true.
     func walkBestFirst(_ body: (Int64, ExactDecimal) -> Bool) {
         for page in pages.reversed() {

@@ -22,3 +22,18 @@ public protocol LevelBook: Sendable {
     /// How many levels one side holds.
     func levelCount(_ side: Side) -> Int
 }
+
+extension LevelBook {
+    /// The levels of one side, best first, up to `limit`.
+    @inlinable
+    public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
+        guard limit > 0 else { return [] }
+        var levels: [PriceLevel] = []
+        levels.reserveCapacity(Swift.min(limit, levelCount(side)))
+        walkLevels(side) { level in
+            levels.append(level)
+            return levels.count < limit
+        }
+        return levels
+    }
+}

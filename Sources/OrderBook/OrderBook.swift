@@ -121,12 +121,6 @@ public struct OrderBook: LevelBook {
         self[side].count
     }
 
-    /// The levels of one side, best first, up to `limit`.
-    public func levels(_ side: Side, limit: Int = .max) -> [PriceLevel] {
-        let scale = priceScale
-        return self[side].bestFirst(limit: limit).map { Self.level(price: $0.price, size: $0.size, scale: scale) }
-    }
-
     /// Calls `body` with the levels of one side, best first, while it returns true: a walk that
     /// stops where the caller has seen enough, without copying the levels.
     public func walkLevels(_ side: Side, _ body: (PriceLevel) -> Bool) {

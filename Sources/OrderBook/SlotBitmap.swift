@@ -54,6 +54,22 @@ struct SlotBitmap: Sendable, Equatable {
         return word << 6 | (63 - words[word].leadingZeroBitCount)
     }
 
+    /// Calls `body` with each occupied slot of `slots`, lowest first, reading a word per 64 slots.
+    @inline(__always)
+    func forEachOccupied(in slots: Range<Int>, _ body: (Int) -> Void) {
+        guard !slots.isEmpty else { return }
+        for word in (slots.lowerBound >> 6)...((slots.upperBound - 1) >> 6) {
+            var bits = words[word]
+            let first = word << 6
+            if first < slots.lowerBound { bits &= ~Self.mask(throughBit: slots.lowerBound - first - 1) }
+            if first + 64 > slots.upperBound { bits &= Self.mask(throughBit: slots.upperBound - first - 1) }
+            while bits != 0 {
+                body(first | bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+    }
+
     /// Bits 0 through `bit`, set.
     @inline(__always)
     private static func mask(throughBit bit: Int) -> UInt64 {

@@ -99,18 +99,6 @@ struct TickLadder: LevelStore {
         return deeper.best
     }
 
-    /// Up to `limit` levels, best first.
-    func bestFirst(limit: Int) -> [(price: Int64, size: ExactDecimal)] {
-        var levels: [(price: Int64, size: ExactDecimal)] = []
-        levels.reserveCapacity(min(limit, count))
-        walkBestFirst { price, size in
-            guard levels.count < limit else { return false }
-            levels.append((price, size))
-            return true
-        }
-        return levels
-    }
-
     /// Calls `body` with each level's price mantissa and size, best first, while it returns true.
     func walkBestFirst(_ body: (Int64, ExactDecimal) -> Bool) {
         var going = true
@@ -155,7 +143,7 @@ struct TickLadder: LevelStore {
         }
         guard low <= top else { return total }
         let firstFullBlock = (low + Self.blockSlots - 1) >> Self.blockShift
-        for slot in low..<min(firstFullBlock << Self.blockShift, top + 1) where sizeMantissas[slot] != 0 {
+        occupied.forEachOccupied(in: low..<min(firstFullBlock << Self.blockShift, top + 1)) { slot in
             total.add(size(atSlot: slot))
         }
         for block in stride(from: firstFullBlock, through: top >> Self.blockShift, by: 1) {

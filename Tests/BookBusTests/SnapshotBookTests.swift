@@ -100,7 +100,7 @@ import Testing
         #expect(book.invariantViolation() == nil)
         #expect(try book.apply([LevelChange(side: .ask, price: prices[5], size: .zero)]).absentDeletes == 1)
         _ = try book.apply([LevelChange(side: .ask, price: prices[7], size: ExactDecimal(integer: 2))])
-        #expect(levels(book, .ask) == [PriceLevel(price: prices[7], size: ExactDecimal(integer: 2))])
+        #expect(book.levels(.ask) == [PriceLevel(price: prices[7], size: ExactDecimal(integer: 2))])
     }
 
     @Test func aFinerPriceRescalesBothSidesEvenAnEmptyOne() throws {
@@ -110,25 +110,16 @@ import Testing
         _ = try book.apply([LevelChange(side: .bid, price: try ExactDecimal("100.2501"), size: one)])
         #expect(book.priceScale == 4)
         _ = try book.apply([LevelChange(side: .ask, price: try ExactDecimal("101.5"), size: one)])
-        #expect(levels(book, .bid).map(\.price.description) == ["100.2501", "100.2500"])
-        #expect(levels(book, .ask).map(\.price.description) == ["101.5000"])
+        #expect(book.levels(.bid).map(\.price.description) == ["100.2501", "100.2500"])
+        #expect(book.levels(.ask).map(\.price.description) == ["101.5000"])
         #expect(book.invariantViolation() == nil)
-    }
-
-    private func levels(_ book: some LevelBook, _ side: Side) -> [PriceLevel] {
-        var levels: [PriceLevel] = []
-        book.walkLevels(side) { level in
-            levels.append(level)
-            return true
-        }
-        return levels
     }
 
     private func check(_ hashed: SnapshotBook, _ sorted: OrderBook) throws {
         #expect(hashed.invariantViolation() == nil, "\(hashed.invariantViolation() ?? "")")
         for side in [Side.bid, .ask] {
             #expect(hashed.levelCount(side) == sorted.levelCount(side))
-            #expect(levels(hashed, side) == sorted.levels(side))
+            #expect(hashed.levels(side) == sorted.levels(side))
         }
     }
 }
