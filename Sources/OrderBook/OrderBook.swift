@@ -76,8 +76,6 @@ public struct OrderBook: LevelBook {
     /// The product this book belongs to, e.g. `BTC-USD`.
     public let product: String
     private var sides: SidePair<TickLadder>
-    private var bids: TickLadder { sides.bids }
-    private var asks: TickLadder { sides.asks }
     /// One side, borrowed in place: choosing a side with `?:` copied the whole ladder (a retain
     /// of every buffer) on each read.
     private subscript(side: Side) -> TickLadder {
@@ -98,21 +96,21 @@ public struct OrderBook: LevelBook {
             asks: TickLadder(side: .ask, tracksSizeTotals: tracksSizeTotals))
     }
 
-    /// Whether the book keeps running totals per page (see ``init(product:tracksSizeTotals:)``).
-    public var tracksSizeTotals: Bool { bids.tracksSizeTotals }
+    /// Whether the book keeps running totals per block and page (see ``init(product:tracksSizeTotals:)``).
+    public var tracksSizeTotals: Bool { self[.bid].tracksSizeTotals }
 
     /// The best bid, or `nil` when there are no bids.
-    public var bestBid: PriceLevel? { bids.best.map { level(price: $0.price, size: $0.size) } }
+    public var bestBid: PriceLevel? { self[.bid].best.map { level(price: $0.price, size: $0.size) } }
 
     /// The best ask, or `nil` when there are no asks.
-    public var bestAsk: PriceLevel? { asks.best.map { level(price: $0.price, size: $0.size) } }
+    public var bestAsk: PriceLevel? { self[.ask].best.map { level(price: $0.price, size: $0.size) } }
 
     /// Best bid and ask together.
     public var topOfBook: TopOfBook { TopOfBook(bid: bestBid, ask: bestAsk) }
 
     /// True when both sides exist and the best bid is at or above the best ask.
     public var isCrossed: Bool {
-        guard let bid = bids.best, let ask = asks.best else { return false }
+        guard let bid = self[.bid].best, let ask = self[.ask].best else { return false }
         return bid.price >= ask.price
     }
 
@@ -153,7 +151,7 @@ public struct OrderBook: LevelBook {
     /// best-last without duplicates, every size and price above zero. (A crossed book is sound:
     /// it is data, reported separately by ``isCrossed``.) For tests and fuzzing.
     public func invariantViolation() -> String? {
-        bids.invariantViolation() ?? asks.invariantViolation()
+        self[.bid].invariantViolation() ?? self[.ask].invariantViolation()
     }
 
     /// Times the side's ladder window was placed (each snapshot and rescale, and each time it

@@ -10,13 +10,15 @@
 ///
 /// The window is placed from the side's own levels: wide enough (a power of two, 1,024 to 131,072
 /// slots) to cover its best ``windowLevels`` levels, but never more than ``slotsPerLevel`` slots a
-/// level, with a quarter of it above the best for the touch to move into. When the touch leaves
-/// the window (levels above it, or none left in it), the changes that land outside are counted,
-/// and after an eighth of the side's levels of them the window is placed again around the best: a
-/// cost linear in the levels, paid once per that many slower changes.
+/// level, with a quarter of it above the best for the touch to move into. Changes that land
+/// outside the window are counted, and the window is placed again around the best after an eighth
+/// of the side's levels of them while the touch is outside it (levels above it, or none left in
+/// it), or otherwise after twice the levels the side held when it was placed (a side that outgrew
+/// its window): a cost linear in the levels, paid once per that many slower changes.
 ///
-/// A side made with `tracksSizeTotals` also keeps the total size of every ``blockSlots`` slots, and its pages
-/// keep theirs, so the size resting between the touch and any price is a sum over blocks.
+/// A side made with `tracksSizeTotals` also keeps the total size of every ``blockSlots`` slots,
+/// and its pages keep theirs, so the size resting between the touch and any price is a sum over
+/// blocks and pages.
 struct TickLadder: LevelStore {
     /// Levels from the best that the window is sized to hold, when they are dense enough.
     static let windowLevels = 8_192
@@ -47,8 +49,10 @@ struct TickLadder: LevelStore {
     private var deeper: BookSide
     /// Levels with keys above the window: the touch has moved past its top.
     private var beyond: BookSide
-    /// Changes that landed outside the window since the touch left it.
+    /// Changes that landed outside the window since it was placed.
     private var changesOutside = 0
+    /// The side's levels when the window was placed.
+    private var levelsWhenPlaced = 0
     /// Times the window was placed, for tests that must see it follow the touch.
     private(set) var placements = 0
 
@@ -173,9 +177,10 @@ struct TickLadder: LevelStore {
             key < base
             ? deeper.set(priceMantissa: priceMantissa, size: size)
             : beyond.set(priceMantissa: priceMantissa, size: size)
-        if beyond.count > 0 || windowCount == 0 {
-            changesOutside += 1
-            if changesOutside > max(64, count / 8) { placeWindow() }
+        changesOutside += 1
+        let touchIsOutside = beyond.count > 0 || windowCount == 0
+        if changesOutside > (touchIsOutside ? max(64, count / 8) : max(1_024, 2 * levelsWhenPlaced)) {
+            placeWindow()
         }
         return applied
     }
@@ -236,6 +241,7 @@ struct TickLadder: LevelStore {
     /// stores them: the window's keys in it, the rest in the pages below or above.
     private mutating func place(bestFirst levels: [(key: Int64, size: ExactDecimal)]) {
         changesOutside = 0
+        levelsWhenPlaced = levels.count
         placements += 1
         top = -1
         windowCount = 0

@@ -189,6 +189,28 @@ import Testing
         #expect(bestInWindow > 500, "the best level in the window at \(bestInWindow) of 1,000 checks")
     }
 
+    /// A side loaded thin gets a window for its few levels; once it has grown far past it, the
+    /// window is placed again for what it holds, while the touch never left it.
+    @Test func aSideThatOutgrowsItsWindowIsPlacedAgain() throws {
+        var book = OrderBook(product: "TEST")
+        let one = ExactDecimal(integer: 1)
+        try book.replace(
+            bids: (0..<10).map {
+                PriceLevel(price: ExactDecimal(uncheckedMantissa: 1_000_000 - $0, scale: 2), size: one)
+            },
+            asks: [])
+        #expect(book.windowPlacements(.bid) == 1)
+        for tick in stride(from: Int64(10), to: 60_000, by: 3) {
+            let change = LevelChange(
+                side: .bid, price: ExactDecimal(uncheckedMantissa: 1_000_000 - tick, scale: 2), size: one)
+            _ = try book.apply([change])
+        }
+        #expect(book.windowPlacements(.bid) >= 2)
+        #expect(book.bestIsInWindow(.bid))
+        #expect(book.levelCount(.bid) == 10 + 19_997)
+        #expect(book.invariantViolation() == nil)
+    }
+
     /// Both books' size out to `bidsFrom` (bids at or above) and `asksTo` (asks at or below) is the
     /// reference's plain sum.
     private func checkTotals(
