@@ -285,15 +285,6 @@ struct BookSide: Sendable {
             && !last.multipliedReportingOverflow(by: factor).overflow
     }
 
-    /// Multiplies every stored price by `factor` (when the book's price scale grows).
-    /// Call only after ``canRescalePrices(by:)`` said yes.
-    mutating func rescalePrices(by factor: Int64) {
-        for page in pages.indices {
-            for index in pages[page].keys.indices { pages[page].keys[index] &*= factor }
-        }
-        for page in lastKeys.indices { lastKeys[page] &*= factor }
-    }
-
     /// The first broken invariant (keys strictly ascending across pages, every size above zero, no
     /// page empty or overfull, each page's last key, total size and the count up to date), or `nil`.
     func invariantViolation() -> String? {

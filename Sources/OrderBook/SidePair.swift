@@ -1,6 +1,6 @@
 /// One side's levels, by price mantissa at the book's scale: what a book keeps per side.
-/// ``TickLadder`` keeps them by price tick near the touch and sorted beyond; ``BookSide`` sorted in
-/// pages; ``LevelTable`` hashed.
+/// ``TickLadder`` keeps them by price tick near the touch and in sorted pages beyond; ``LevelTable``
+/// hashed.
 protocol LevelStore: Sendable {
     /// Levels held.
     var count: Int { get }

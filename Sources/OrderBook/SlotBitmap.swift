@@ -1,7 +1,7 @@
 /// Which of a fixed number of slots are occupied, in two levels of 64-bit words: a bit per slot, and
 /// a summary bit per word that has any slot set. Finding the highest occupied slot at or below
 /// another reads at most one word of each level per 4,096 slots skipped, however sparse the slots.
-struct SlotBitmap: Sendable, Equatable {
+struct SlotBitmap: Sendable {
     private var words: [UInt64]
     private var summary: [UInt64]
     /// Slots the bitmap covers.
