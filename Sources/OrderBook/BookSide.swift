@@ -6,6 +6,14 @@ public enum Side: Sendable, Hashable {
     case ask
 }
 
+extension Side {
+    /// A price mantissa's sort key on this side, or a sort key's price mantissa (the map is its own
+    /// inverse): the mantissa for bids, its negation for asks, so both sides keep their best level
+    /// at the highest key. ``BookSide`` and ``TickLadder`` share it, as they share their keys.
+    @inline(__always)
+    func sortKey(_ value: Int64) -> Int64 { self == .bid ? value : -value }
+}
+
 /// Price levels of one side in sorted pages of at most ``pageCapacity`` levels, the best price last:
 /// where ``TickLadder`` keeps the levels outside its window.
 ///
@@ -104,15 +112,11 @@ struct BookSide: Sendable {
 
     /// Maps a price mantissa (at the book scale) to its sort key.
     @inline(__always)
-    func key(forPrice mantissa: Int64) -> Int64 {
-        side == .bid ? mantissa : -mantissa
-    }
+    private func key(forPrice mantissa: Int64) -> Int64 { side.sortKey(mantissa) }
 
     /// The price mantissa of a stored key.
     @inline(__always)
-    func price(forKey key: Int64) -> Int64 {
-        side == .bid ? key : -key
-    }
+    private func price(forKey key: Int64) -> Int64 { side.sortKey(key) }
 
     /// The best level's price mantissa and size, or `nil` when the side is empty.
     var best: (price: Int64, size: ExactDecimal)? {
@@ -245,22 +249,10 @@ struct BookSide: Sendable {
         lastKeys.insert(upper.keys[upper.keys.count - 1], at: page + 1)
     }
 
-    /// Replaces every level with `levels` (price mantissa, size), which need no particular order.
-    /// Zero sizes are skipped; a price given twice keeps its last size.
-    mutating func replaceAll(with levels: [(price: Int64, size: ExactDecimal)]) {
-        var pairs: [(key: Int64, size: ExactDecimal)] = []
-        pairs.reserveCapacity(levels.count)
-        for level in levels where !level.size.isZero {
-            pairs.append((key(forPrice: level.price), level.size))
-        }
-        if isStrictlyAscending(pairs.reversed()) {
-            // Coinbase sends best first: exactly our order reversed.
-            pairs.reverse()
-        } else if !isStrictlyAscending(pairs) {
-            // Stable order: of a price listed twice, the later entry sorts last and wins.
-            let sorted = pairs.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
-            pairs = deduplicatedKeepingLast(sorted.map(\.element))
-        }
+    /// Replaces every level with `levels`: sort keys (see ``Side/sortKey(_:)``) strictly descending,
+    /// best first, sizes above zero, as ``TickLadder`` hands over the levels outside its window.
+    mutating func replaceAll(bestFirst levels: [(key: Int64, size: ExactDecimal)]) {
+        let pairs = Array(levels.reversed())
         pages = stride(from: 0, to: pairs.count, by: Self.snapshotPageFill).map { start in
             let slice = pairs[start..<min(start + Self.snapshotPageFill, pairs.count)]
             var page = Page(keys: [], sizes: [], tracksTotal: false)
@@ -330,27 +322,4 @@ private func firstIndex(notBelow key: Int64, in keys: UnsafeBufferPointer<Int64>
         length -= half
     }
     return base - start + (base[0] < key ? 1 : 0)
-}
-
-private func isStrictlyAscending<C: Collection>(_ pairs: C) -> Bool
-where C.Element == (key: Int64, size: ExactDecimal) {
-    var previous: Int64?
-    for pair in pairs {
-        if let previous, pair.key <= previous { return false }
-        previous = pair.key
-    }
-    return true
-}
-private func deduplicatedKeepingLast(_ sorted: [(key: Int64, size: ExactDecimal)]) -> [(key: Int64, size: ExactDecimal)]
-{
-    var result: [(key: Int64, size: ExactDecimal)] = []
-    result.reserveCapacity(sorted.count)
-    for pair in sorted {
-        if let last = result.last, last.key == pair.key {
-            result[result.count - 1] = pair
-        } else {
-            result.append(pair)
-        }
-    }
-    return result
 }

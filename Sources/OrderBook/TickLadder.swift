@@ -73,15 +73,11 @@ struct TickLadder: LevelStore {
 
     /// Maps a price mantissa (at the book scale) to its key.
     @inline(__always)
-    private func key(forPrice mantissa: Int64) -> Int64 {
-        side == .bid ? mantissa : -mantissa
-    }
+    private func key(forPrice mantissa: Int64) -> Int64 { side.sortKey(mantissa) }
 
     /// The price mantissa of a key.
     @inline(__always)
-    private func price(forKey key: Int64) -> Int64 {
-        side == .bid ? key : -key
-    }
+    private func price(forKey key: Int64) -> Int64 { side.sortKey(key) }
 
     @inline(__always)
     private func size(atSlot slot: Int) -> ExactDecimal {
@@ -228,13 +224,18 @@ struct TickLadder: LevelStore {
 
     /// Places the window again around the best level, with every level where it now belongs.
     private mutating func placeWindow() {
+        place(bestFirst: keyedLevels())
+    }
+
+    /// Every level as (key, size), best first, each key multiplied by `factor`.
+    private func keyedLevels(multipliedBy factor: Int64 = 1) -> [(key: Int64, size: ExactDecimal)] {
         var levels: [(key: Int64, size: ExactDecimal)] = []
         levels.reserveCapacity(count)
         walkBestFirst { price, size in
-            levels.append((key(forPrice: price), size))
+            levels.append((key(forPrice: price) &* factor, size))
             return true
         }
-        place(bestFirst: levels)
+        return levels
     }
 
     /// Sizes and places the window for `levels` (keys strictly descending, sizes above zero) and
@@ -253,19 +254,19 @@ struct TickLadder: LevelStore {
         blockTotals =
             tracksSizeTotals
             ? Array(repeating: ExactSum(), count: (slots + Self.blockSlots - 1) >> Self.blockShift) : []
-        var below: [(price: Int64, size: ExactDecimal)] = []
-        var above: [(price: Int64, size: ExactDecimal)] = []
+        var below: [(key: Int64, size: ExactDecimal)] = []
+        var above: [(key: Int64, size: ExactDecimal)] = []
         for level in levels {
             if let slot = slot(of: level.key) {
                 _ = set(slot: slot, size: level.size)
             } else if level.key < base {
-                below.append((price(forKey: level.key), level.size))
+                below.append(level)
             } else {
-                above.append((price(forKey: level.key), level.size))
+                above.append(level)
             }
         }
-        deeper.replaceAll(with: below)
-        beyond.replaceAll(with: above)
+        deeper.replaceAll(bestFirst: below)
+        beyond.replaceAll(bestFirst: above)
     }
 
     /// Slots for a window over `levels` (best first): a power of two covering the best
@@ -315,13 +316,7 @@ struct TickLadder: LevelStore {
     /// Multiplies every stored price by `factor` (when the book's price scale grows): the ticks get
     /// finer, so the window is placed again. Call only after ``canRescalePrices(by:)`` said yes.
     mutating func rescalePrices(by factor: Int64) {
-        var levels: [(key: Int64, size: ExactDecimal)] = []
-        levels.reserveCapacity(count)
-        walkBestFirst { price, size in
-            levels.append((key(forPrice: price) &* factor, size))
-            return true
-        }
-        place(bestFirst: levels)
+        place(bestFirst: keyedLevels(multipliedBy: factor))
     }
 
     /// The first broken invariant, or `nil`: the pages' own; every window slot's bit set exactly when
